@@ -1,0 +1,54 @@
+"""JWT authentication: a short-lived access token, checked without touching the database."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def obtain_pair(api_client, user, password) -> dict:
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": password}
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_valid_credentials_get_an_access_token_that_needs_no_query(
+    api_client, user, password, django_assert_num_queries
+):
+    pair = obtain_pair(api_client, user, password)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+
+    with django_assert_num_queries(0):
+        me = api_client.get("/api/v1/me/")
+    assert me.status_code == 200
+    assert me.json() == {"id": user.pk, "username": user.username}
+
+
+def test_a_refresh_token_gets_a_new_access_token(api_client, user, password):
+    pair = obtain_pair(api_client, user, password)
+    response = api_client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]})
+    assert response.status_code == 200
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+    assert api_client.get("/api/v1/me/").json()["username"] == user.username
+
+
+def test_a_wrong_password_gets_no_token(api_client, user):
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": "wrong"}
+    )
+    assert response.status_code == 401
+    assert "access" not in response.json()
+
+
+def test_a_tampered_token_is_refused(api_client, user, password):
+    access = obtain_pair(api_client, user, password)["access"]
+    header, payload, signature = access.split(".")
+    forged = ".".join([header, payload, signature[::-1]])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
+    assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_an_anonymous_request_is_refused(api_client):
+    assert api_client.get("/api/v1/me/").status_code == 401

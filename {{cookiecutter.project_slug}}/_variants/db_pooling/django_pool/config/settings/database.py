@@ -1,0 +1,36 @@
+"""Database connections come from Django's psycopg pool, one pool per worker process.
+
+The pool holds as many connections as the worker has threads (WEB_THREADS, read by
+gunicorn.conf.py too), so no thread ever waits for a connection and Postgres sees
+replicas x workers x threads connections: 2 replicas x 5 workers x 4 threads = 40.
+"""
+
+import environ
+
+env = environ.Env()
+
+# PostgreSQL on this machine, as `make dev` and `make test` expect it.
+LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}"
+
+WEB_THREADS = env.int("WEB_THREADS", default=4)
+
+DATABASES = {
+    "default": {
+        **env.db_url("DATABASE_URL", default=LOCAL_DATABASE_URL),
+        # Django refuses a non-zero CONN_MAX_AGE with its pool: the pool already keeps
+        # connections open between requests.
+        "CONN_MAX_AGE": 0,
+        # The pool checks each connection as it is lent (one round trip), so a restarted
+        # Postgres or a terminated backend costs no failed request.
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "pool": {
+                "min_size": WEB_THREADS,
+                "max_size": WEB_THREADS,
+                # Fail a request after 10 s without a free connection instead of hanging
+                # until gunicorn's 30 s timeout kills the worker.
+                "timeout": 10,
+            },
+        },
+    }
+}

@@ -1,0 +1,213 @@
+{%- set sessions = cookiecutter.auth == "session" or cookiecutter.use_admin -%}
+"""Settings shared by every environment, read from the environment.
+
+dev.py, test.py and production.py start from these. Nothing here reads a file at import time:
+configuration arrives as environment variables (see .env.example for the full list).
+"""
+
+{% if cookiecutter.auth == "jwt" %}from datetime import timedelta
+{% endif %}from pathlib import Path
+
+import environ
+
+# How connections are reused (PgBouncer, a pool or persistent connections) is decided there.
+from config.settings.database import DATABASES as DATABASES
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+# SECRET_KEY comes from each environment's module: production.py requires it.
+DEBUG = False
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+
+INSTALLED_APPS = [
+{%- if cookiecutter.use_admin %}
+    "django.contrib.admin",
+    "django.contrib.messages",
+{%- endif %}
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "rest_framework",
+{%- if cookiecutter.auth == "token" %}
+    "rest_framework.authtoken",
+{%- endif %}
+{%- if cookiecutter.use_openapi %}
+    "drf_spectacular",
+{%- endif %}
+    "{{ cookiecutter.project_slug }}.core",
+    "{{ cookiecutter.project_slug }}.accounts",
+{%- if cookiecutter.example_api %}
+    "{{ cookiecutter.project_slug }}.catalog",
+{%- endif %}
+]
+
+# The smallest stack that serves this API: every entry runs on every request.
+MIDDLEWARE = [
+    # HSTS, nosniff and the HTTPS redirect: a few header writes, no I/O.
+    "django.middleware.security.SecurityMiddleware",
+{%- if cookiecutter.use_admin %}
+    # Serves the admin's static files from the app image, so the stateless web tier needs no
+    # shared volume with nginx.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+{%- endif %}
+{%- if sessions %}
+    # One Redis GET per request that carries a session cookie, none for the others.
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cookies authenticate these requests, so forms posted from other sites must be refused.
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # Sets request.user from the session; DRF's SessionAuthentication reads it from there.
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+{%- endif %}
+{%- if cookiecutter.use_admin %}
+    # The admin reports "saved" and errors through messages, and is an HTML page that must not
+    # be framed by another site.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+{%- endif %}
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+{%- if cookiecutter.use_admin %}
+                "django.contrib.messages.context_processors.messages",
+{%- endif %}
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_OPTIONS = {
+    # A dead Redis must cost a request milliseconds, not the 30 s worker timeout.
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+    # Each worker process keeps this many sockets to Redis, shared by its threads.
+    "CONNECTION_POOL_KWARGS": {"max_connections": 20, "health_check_interval": 30},
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            **REDIS_OPTIONS,
+            # A cache outage degrades to reading the database instead of answering 500s;
+            # each swallowed error is still logged (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS).
+            "IGNORE_EXCEPTIONS": True,
+        },
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+        "TIMEOUT": 300,
+    },
+{%- if sessions %}
+    # A separate Redis (or database) that is never evicted: losing a session logs a user out,
+    # so session errors are raised, not ignored.
+    "sessions": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env("SESSION_REDIS_URL", default=REDIS_URL),
+        "OPTIONS": REDIS_OPTIONS,
+        "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
+    },
+{%- endif %}
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+{%- if sessions %}
+
+# Sessions live only in Redis: no session table to read on each request, and any web process
+# can serve any user. The "sessions" Redis keeps its data on disk (appendonly in compose).
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+{%- endif %}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+{%- if cookiecutter.auth == "token" %}
+        "rest_framework.authentication.TokenAuthentication",
+{%- elif cookiecutter.auth == "jwt" %}
+        "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+{%- else %}
+        "rest_framework.authentication.SessionAuthentication",
+{%- endif %}
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON only: the browsable API renders HTML forms (and runs extra queries) on every request.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Cursor pagination costs the same at page 1 and page 10,000: no OFFSET, no COUNT(*).
+    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.CursorPagination",
+    # Counters live in the default cache (Redis), so every web process shares them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
+        "user": env("THROTTLE_USER_RATE", default="1000/minute"),
+    },
+{%- if cookiecutter.use_openapi %}
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+{%- endif %}
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+{%- if cookiecutter.auth == "jwt" %}
+
+SIMPLE_JWT = {
+    # Short-lived access tokens are checked without a database query; refresh tokens renew them.
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_SECONDS", default=300)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_REFRESH_SECONDS", default=86400)),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "TOKEN_OBTAIN_SERIALIZER": (
+        "{{ cookiecutter.project_slug }}.accounts.tokens.UsernameTokenObtainPairSerializer"
+    ),
+}
+{%- endif %}
+{%- if cookiecutter.use_openapi %}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "{{ cookiecutter.project_name }}",
+    "DESCRIPTION": "{{ cookiecutter.description }}",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+{%- endif %}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real PostgreSQL and Redis, on local defaults.
+
+Every default can be overridden from the environment, as in production.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-hmac")
+# Redis database 1, so the suite never touches the development data in database 0.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+# Tests send many requests from one client; production rates would throttle them.
+os.environ.setdefault("THROTTLE_ANON_RATE", "100000/minute")
+os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+
+# The default hasher runs 1,000,000 PBKDF2 iterations per login on purpose; tests log in often.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,70 @@
+"""Gunicorn settings, read from the environment so that one image runs anywhere.
+
+`gunicorn config.wsgi` picks this file up from the working directory.
+"""
+
+import multiprocessing
+import os
+import sys
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+
+# (2 x cores) + 1: enough processes to keep every core busy while others wait on I/O.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+{%- if cookiecutter.db_pooling == "persistent" %}
+# Sync workers, one request at a time: each worker holds exactly one persistent Postgres
+# connection, so Postgres sees replicas x workers connections. Raise WEB_THREADS only with
+# max_connections to match.
+threads = int(os.environ.get("WEB_THREADS", "1"))
+{%- elif cookiecutter.db_pooling == "django_pool" %}
+# Threads share the worker's connection pool, whose size is WEB_THREADS too (database.py):
+# 4 threads overlap the I/O waits of 4 requests on one core's worth of Python.
+threads = int(os.environ.get("WEB_THREADS", "4"))
+{%- else %}
+# Each thread keeps a cheap client connection to PgBouncer; 4 threads overlap the I/O waits of
+# 4 requests on one core's worth of Python.
+threads = int(os.environ.get("WEB_THREADS", "4"))
+{%- endif %}
+worker_class = "gthread" if threads > 1 else "sync"
+
+# Recycle a worker after ~1000 requests to bound slow leaks; the jitter keeps the workers from
+# all restarting at the same moment.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
+
+# A request that takes 30 s is a bug; kill the worker rather than let requests pile up.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+# Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
+# and never sends a request on a socket gunicorn is closing.
+keepalive = 75
+
+# Worker heartbeats on tmpfs: on a disk-backed /tmp a slow fsync can stall a worker long enough
+# for the master to kill it.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (private files)
+# Gunicorn >= 25.1 opens a control socket by default, which fails in read-only or non-root
+# containers; nothing here uses it.
+control_socket_disable = True
+
+# Load the app once in the master and fork: faster boots and shared memory pages.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() == "true"
+# Trust X-Forwarded-* only from the load balancer in front of this container.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# An empty GUNICORN_ACCESS_LOG turns the access log off (nginx keeps one).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+
+
+def pre_fork(server, worker):
+    """With preload_app the master imported Django: a database connection (or pool) it opened
+    must not be shared by the forked workers, so close it before forking."""
+    if "django.db" not in sys.modules:
+        return
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
