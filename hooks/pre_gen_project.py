@@ -2,7 +2,10 @@
 
 Runs before cookiecutter writes anything that stays: on a refusal it prints one paragraph per
 problem (the option, the value, why, what to choose instead) and exits 1, and cookiecutter
-removes the half-made directory. No traceback reaches the user.
+removes the half-made directory. No traceback reaches the user (local_extensions.py).
+
+Cookiecutter itself refuses a value outside a choice option's list, or a yes/no option that is
+neither, before this hook runs.
 """
 
 import json
@@ -40,15 +43,6 @@ PROJECT_IMPORTS = {
     "zeal",
 }
 
-CHOICES = {
-    "python_version": ("3.11", "3.12", "3.13"),
-    "django_version": ("5.2", "6.1"),
-    "postgres_version": ("15", "16", "17"),
-    "db_pooling": ("pgbouncer", "django_pool", "persistent"),
-    "auth": ("token", "jwt", "session"),
-    "ci": ("github", "gitlab", "none"),
-}
-BOOLEANS = ("use_admin", "use_prometheus", "use_openapi", "example_api", "kubernetes", "read_replica")
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -78,13 +72,6 @@ def check_slug(slug: str) -> str | None:
     return None
 
 
-def as_bool(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    return {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False,
-            "n": False, "0": False}.get(str(value).strip().lower())
-
-
 def problems(ctx: dict) -> list[str]:
     found = []
     if not str(ctx["project_name"]).strip():
@@ -92,15 +79,6 @@ def problems(ctx: dict) -> list[str]:
     if problem := check_slug(str(ctx["project_slug"])):
         found.append(problem)
 
-    for option, allowed in CHOICES.items():
-        if str(ctx[option]) not in allowed:
-            found.append(
-                f'{option} "{ctx[option]}" is not one of the choices. Choose one of: '
-                f"{', '.join(allowed)}."
-            )
-    for option in BOOLEANS:
-        if as_bool(ctx[option]) is None:
-            found.append(f'{option} "{ctx[option]}" is not a yes/no answer. Choose true or false.')
 
     if ctx["django_version"] == "6.1" and ctx["python_version"] == "3.11":
         found.append(

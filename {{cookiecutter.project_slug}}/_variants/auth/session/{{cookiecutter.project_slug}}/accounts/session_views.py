@@ -56,8 +56,12 @@ class LoginView(GenericAPIView):
         return Response(MeSerializer(user).data)
 
 
+class LogoutSerializer(serializers.Serializer):
+    """No fields: the session cookie says who logs out."""
+
+
 class LogoutView(GenericAPIView):
-    serializer_class = serializers.Serializer  # no body in, none out
+    serializer_class = LogoutSerializer
 
     def post(self, request: Request) -> Response:
         logout(request)

@@ -1,0 +1,117 @@
+"""Shared helpers: generate projects with the real cookiecutter CLI and run their tools."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.matrix import COMBINATIONS
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _python_versions_for_uv() -> None:
+    """Let uv find every Python that pyenv has: its shims answer only for the active version."""
+    if "PYENV_VERSION" not in os.environ and shutil.which("pyenv"):
+        versions = subprocess.run(
+            ["pyenv", "versions", "--bare", "--skip-aliases"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        wanted = sorted(
+            (v for v in versions if v.startswith(("3.11.", "3.12.", "3.13."))),
+            key=lambda v: [int(part) for part in v.split(".")],
+            reverse=True,
+        )
+        if wanted:
+            os.environ["PYENV_VERSION"] = ":".join(wanted)
+    # Generated projects must never need anything but package registries.
+    os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+
+
+_python_versions_for_uv()
+
+
+class CommandFailed(AssertionError):
+    pass
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None, timeout: float = 600):
+    """Run a command; fail the test with its whole output if it fails."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise CommandFailed(
+            f"{' '.join(command)} exited {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-8000:]}\n--- stderr ---\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+def bake_command(output_dir: Path, context: dict[str, str]) -> list[str]:
+    extra = [f"{key}={value}" for key, value in context.items()]
+    return [
+        sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE_DIR),
+        "-o", str(output_dir), *extra,
+    ]  # fmt: skip
+
+
+def bake(output_dir: Path, **context: str) -> Path:
+    """Generate a project like a user does; return its directory."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    before = set(output_dir.iterdir())
+    run(bake_command(output_dir, context), cwd=output_dir)
+    (project,) = set(output_dir.iterdir()) - before
+    return project
+
+
+class Project:
+    """A generated project with its dependencies installed, and the services it may use."""
+
+    def __init__(self, name: str, path: Path, index: int):
+        self.name = name
+        self.path = path
+        self.slug = path.name
+        self.context = COMBINATIONS[name]
+        # Separate Redis databases and PgBouncer ports per combination (database 0 and port
+        # 6432 are left to the developer's own projects).
+        self.redis_url = f"redis://127.0.0.1:6379/{2 + index}"
+        self.pgbouncer_port = 16432 + index
+
+    def option(self, key: str, default: str) -> str:
+        return self.context.get(key, default)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {"REDIS_URL": self.redis_url, "VIRTUAL_ENV": str(self.path / ".venv")}
+        if self.option("db_pooling", "pgbouncer") == "pgbouncer":
+            env["DATABASE_URL"] = (
+                f"postgres://postgres@127.0.0.1:{self.pgbouncer_port}/{self.slug}"
+            )
+        return env
+
+    def run(self, *command: str, env: dict | None = None, timeout: float = 600):
+        return run(list(command), cwd=self.path, env={**self.env, **(env or {})}, timeout=timeout)
+
+    def uv_run(self, *command: str, env: dict | None = None, timeout: float = 600):
+        return self.run("uv", "run", "--no-sync", *command, env=env, timeout=timeout)
+
+
+@pytest.fixture(scope="session", params=list(COMBINATIONS), ids=list(COMBINATIONS))
+def project(request, tmp_path_factory) -> Project:
+    name = request.param
+    path = bake(tmp_path_factory.mktemp(name), **COMBINATIONS[name])
+    generated = Project(name, path, index=list(COMBINATIONS).index(name))
+    generated.run("uv", "sync", "--quiet")
+    return generated

@@ -1,0 +1,126 @@
+"""The pre-generation hook refuses bad options with one clear paragraph and leaves nothing."""
+
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import bake, bake_command
+
+REFUSALS = {
+    "slug with a hyphen": ({"project_slug": "my-api"}, ["project_slug", "my-api", "my_api"]),
+    "slug with capitals": ({"project_slug": "MyApi"}, ["project_slug", "MyApi", "myapi"]),
+    "slug starting with a digit": ({"project_slug": "3d_shop"}, ["project_slug", "api_3d_shop"]),
+    "slug that is a keyword": ({"project_slug": "class"}, ["project_slug", "class"]),
+    "slug shadowing django": ({"project_slug": "django"}, ["shadow", "django_api"]),
+    "slug shadowing rest_framework": (
+        {"project_slug": "rest_framework"},
+        ["shadow", "rest_framework_api"],
+    ),
+    "slug shadowing config": ({"project_slug": "config"}, ["shadow", "config_api"]),
+    "slug shadowing test": ({"project_slug": "test"}, ["shadow", "test_api"]),
+    "slug shadowing redis": ({"project_slug": "redis"}, ["shadow", "redis_api"]),
+    "slug shadowing a stdlib module": ({"project_slug": "logging"}, ["shadow", "logging_api"]),
+    "Django 6.1 on Python 3.11": (
+        {"django_version": "6.1", "python_version": "3.11"},
+        ["django_version", "6.1", "3.11", 'python_version="3.12"', 'django_version="5.2"'],
+    ),
+    "django_pool with a non-zero conn_max_age": (
+        {"db_pooling": "django_pool", "conn_max_age": "60"},
+        ["conn_max_age", "django_pool", "ImproperlyConfigured", 'conn_max_age="0"'],
+    ),
+    "conn_max_age that is not a number": (
+        {"conn_max_age": "forever"},
+        ["conn_max_age", "forever", "whole number"],
+    ),
+    "negative conn_max_age": ({"conn_max_age": "-5"}, ["conn_max_age", "-5", "whole number"]),
+    "author_email without an @": (
+        {"author_email": "nobody.example.com"},
+        ["author_email", "nobody.example.com", "e-mail address"],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"), list(REFUSALS.values()), ids=list(REFUSALS)
+)
+def test_refusal_is_one_paragraph_without_traceback_and_leaves_nothing(
+    tmp_path, context, expected
+):
+    result = subprocess.run(
+        bake_command(tmp_path, context), capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    paragraphs = [p for p in re.split(r"\n\s*\n", output) if "Cannot generate" in p]
+    assert len(paragraphs) == 1, output
+    for fragment in expected:
+        assert fragment in paragraphs[0], output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_problems_are_both_reported(tmp_path):
+    context = {"project_slug": "django", "author_email": "nope"}
+    result = subprocess.run(
+        bake_command(tmp_path, context), capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert result.stderr.count("Cannot generate") == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug"),
+    [
+        ("Acme API", "acme_api"),
+        ("Ünïcödé Shop Café", "unicode_shop_cafe"),
+        ("  Spaced   Out  Name ", "spaced_out_name"),
+        ("Billing-Service v2", "billing_service_v2"),
+    ],
+)
+def test_project_names_with_spaces_capitals_and_accents_give_a_valid_slug(
+    tmp_path, project_name, slug
+):
+    project = bake(tmp_path, project_name=project_name)
+    assert project.name == slug
+    assert (project / slug / "__init__.py").exists()
+
+
+def test_django_pool_defaults_conn_max_age_to_zero(tmp_path):
+    project = bake(tmp_path, db_pooling="django_pool")
+    assert "CONN_MAX_AGE=0" in (project / ".env").read_text()
+
+
+def test_generation_writes_fresh_secrets_and_a_matching_pgbouncer_user_list(tmp_path):
+    first = bake(tmp_path / "one")
+    second = bake(tmp_path / "two")
+    env = dict(
+        line.split("=", 1)
+        for line in (first / ".env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    other = (second / ".env").read_text()
+
+    for key in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):
+        assert "change-me" not in env[key]
+        assert env[key] not in other  # fresh per project
+    assert len(env["DJANGO_SECRET_KEY"]) >= 50
+    assert env["POSTGRES_PASSWORD"] in env["DATABASE_URL"]
+    userlist = (first / "deploy" / "pgbouncer" / "userlist.txt").read_text()
+    assert userlist == f'"{env["POSTGRES_USER"]}" "{env["POSTGRES_PASSWORD"]}"\n'
+    gitignore = (first / ".gitignore").read_text().splitlines()
+    assert ".env" in gitignore
+    assert "deploy/pgbouncer/userlist.txt" in gitignore
+
+
+def test_generation_needs_no_network(tmp_path):
+    # unshare gives the generator a network namespace with no interfaces but loopback.
+    unshare = subprocess.run(["unshare", "--net", "true"], check=False, capture_output=True)
+    if unshare.returncode != 0:
+        pytest.skip("unshare --net is not permitted here")
+    command = ["unshare", "--net", *bake_command(tmp_path, {})]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "acme_api" / "manage.py").exists()

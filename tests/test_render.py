@@ -1,0 +1,84 @@
+"""Each combination of the matrix renders into a project that passes its own checks."""
+
+import re
+
+import pytest
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-a-production-secret-key-of-more-than-fifty-chars",
+    "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "DJANGO_SECURE_SSL_REDIRECT": "true",
+}
+LEFTOVER = re.compile(r"{%|%}|{{\s*cookiecutter|cookiecutter\.")
+TEXT_SUFFIXES = {".py", ".toml", ".ini", ".conf", ".yaml", ".yml", ".md", ".txt", ".cfg", ""}
+
+
+def text_files(root):
+    for path in root.rglob("*"):
+        if ".venv" in path.parts or not path.is_file():
+            continue
+        if path.suffix in TEXT_SUFFIXES or path.name.startswith("."):
+            yield path
+
+
+def test_no_template_syntax_is_left_over(project):
+    leftovers = [
+        f"{path.relative_to(project.path)}: {line.strip()}"
+        for path in text_files(project.path)
+        for line in path.read_text(errors="replace").splitlines()
+        if LEFTOVER.search(line)
+    ]
+    assert leftovers == []
+    assert not (project.path / "_variants").exists()
+
+
+def test_ruff_finds_nothing_to_fix_or_reformat(project):
+    project.uv_run("ruff", "check", ".")
+    project.uv_run("ruff", "format", "--check", ".")
+
+
+def test_every_module_compiles(project):
+    project.uv_run("python", "-m", "compileall", "-q", "config", project.slug, "tests", "scripts")
+
+
+def test_django_system_checks_pass(project):
+    project.uv_run("python", "manage.py", "check", "--fail-level", "WARNING")
+
+
+def test_production_settings_pass_the_deploy_check(project):
+    project.uv_run(
+        "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV
+    )
+
+
+def test_models_and_migrations_agree(project):
+    project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
+
+
+def test_gunicorn_accepts_its_config(project):
+    result = project.uv_run("gunicorn", "--check-config", "config.wsgi", env=PRODUCTION_ENV)
+    assert "Error" not in result.stderr
+
+
+def test_ci_file_is_valid_against_its_schema(project):
+    ci = project.option("ci", "github")
+    files = {
+        "github": (".github/workflows/ci.yml", "vendor.github-workflows"),
+        "gitlab": (".gitlab-ci.yml", "vendor.gitlab-ci"),
+    }
+    for choice, (path, _) in files.items():
+        assert (project.path / path).exists() is (choice == ci)
+    if ci == "none":
+        return
+    path, schema = files[ci]
+    project.run("check-jsonschema", "--builtin-schema", schema, path)
+
+
+@pytest.mark.suite
+def test_generated_test_suite_passes_against_real_services(project):
+    try:
+        project.run("make", "test", env={"PYTEST_ARGS": "-q -p no:cacheprovider"}, timeout=900)
+    finally:
+        if project.option("db_pooling", "pgbouncer") == "pgbouncer":
+            project.run("make", "native-down")
