@@ -25,7 +25,7 @@ VARIANT_OPTIONS = ("db_pooling", "auth")
 
 # Files that exist only for a yes/no option: deleted when the option is off.
 OPTIONAL_FILES = {
-    "use_admin": [f"{SLUG}/accounts/admin.py"],
+    "use_admin": ["tests/test_admin.py"],
     "use_prometheus": [f"{SLUG}/core/metrics.py", "tests/test_metrics.py"],
     "use_openapi": ["tests/test_openapi.py"],
     "example_api": [f"{SLUG}/catalog", "tests/catalog"],

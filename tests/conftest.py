@@ -25,7 +25,6 @@ def _python_versions_for_uv() -> None:
         wanted = sorted(
             (v for v in versions if v.startswith(("3.11.", "3.12.", "3.13."))),
             key=lambda v: [int(part) for part in v.split(".")],
-            reverse=True,
         )
         if wanted:
             os.environ["PYENV_VERSION"] = ":".join(wanted)
