@@ -26,11 +26,31 @@ VARIANT_OPTIONS = ("db_pooling", "auth")
 # Files that exist only for a yes/no option: deleted when the option is off.
 OPTIONAL_FILES = {
     "use_admin": ["tests/test_admin.py"],
-    "use_prometheus": [f"{SLUG}/core/metrics.py", "tests/test_metrics.py"],
-    "use_openapi": ["tests/test_openapi.py"],
-    "example_api": [f"{SLUG}/catalog", "tests/catalog"],
+    "use_prometheus": [
+        f"{SLUG}/core/metrics.py",
+        f"{SLUG}/core/multiprocess_metrics.py",
+        "tests/test_metrics.py",
+    ],
+    "use_openapi": [
+        "tests/test_openapi.py",
+        f"{SLUG}/catalog/schema.py",
+        "tests/catalog/test_schema.py",
+    ],
+    "example_api": [
+        f"{SLUG}/catalog",
+        "tests/catalog",
+        "tests/topology/test_catalog.py",
+        "scripts/bench_orm.py",
+        "locustfile.py",
+    ],
     "kubernetes": ["deploy/k8s", "tests/test_kubernetes.py"],
-    "read_replica": [f"{SLUG}/core/db_router.py", "tests/test_read_replica.py"],
+    "read_replica": [
+        "config/settings/replica.py",
+        f"{SLUG}/core/db_router.py",
+        f"{SLUG}/core/read_your_writes.py",
+        "tests/standby.py",
+        "tests/test_read_replica.py",
+    ],
 }
 # Sessions exist with session authentication or with the admin.
 SESSION_FILES = ["tests/test_sessions.py"]

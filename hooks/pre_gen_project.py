@@ -48,7 +48,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def suggest_slug(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_") or "api"
+    slug = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:40].rstrip("_") or "api"
     if not slug[0].isalpha():
         slug = f"api_{slug}"
     if slug in PROJECT_IMPORTS or slug in sys.stdlib_module_names or keyword.iskeyword(slug):
@@ -62,6 +62,13 @@ def check_slug(slug: str) -> str | None:
             f'project_slug "{slug}" is not a lowercase Python identifier, so it cannot name the '
             "project's package. Use lowercase letters, digits and underscores, starting with a "
             f'letter, for example project_slug="{suggest_slug(slug)}".'
+        )
+    if slug.endswith("_") or "__" in slug or len(slug) > 40:
+        return (
+            f'project_slug "{slug}" becomes part of hostnames and Kubernetes names (as '
+            f'"{slug.replace("_", "-")}"), which must not end in "-", repeat "--" or run long. '
+            "Use at most 40 characters, single underscores between words, for example "
+            f'project_slug="{suggest_slug(slug)[:40].rstrip("_")}".'
         )
     if slug in PROJECT_IMPORTS or slug in sys.stdlib_module_names:
         return (

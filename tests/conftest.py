@@ -98,6 +98,12 @@ class Project:
             env["DATABASE_URL"] = (
                 f"postgres://postgres@127.0.0.1:{self.pgbouncer_port}/{self.slug}"
             )
+        if self.option("read_replica", "no") == "yes":
+            # Where the replica tests start their hot standby (and PgBouncer's replica entry
+            # leads): off the default 5433, which a second local cluster may hold.
+            env["DATABASE_REPLICA_DIRECT_URL"] = (
+                f"postgres://postgres@127.0.0.1:{self.pgbouncer_port - 1000}/{self.slug}"
+            )
         return env
 
     def run(self, *command: str, env: dict | None = None, timeout: float = 600):

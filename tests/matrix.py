@@ -1,8 +1,9 @@
 """The option combinations the render matrix generates.
 
 Every value of every option appears in at least one combination, and every db_pooling mode
-runs with both Django versions. Each combination gets its own slug (and so its own test
-database), Redis database and PgBouncer port, so that no two share state.
+runs with both Django versions, and with a read replica. Each combination gets its own slug
+(and so its own test database), Redis database, PgBouncer port and standby port, so that no
+two share state.
 """
 
 COMBINATIONS = {
@@ -32,22 +33,24 @@ COMBINATIONS = {
         "read_replica": "yes",
         "ci": "none",
     },
-    "pgbouncer-django61-session-admin-unicode-name": {
+    "pgbouncer-django61-session-admin-replica-unicode-name": {
         "project_name": "Ünïcödé Bouncer Shop",
         "python_version": "3.12",
         "django_version": "6.1",
         "db_pooling": "pgbouncer",
         "auth": "session",
         "use_admin": "yes",
+        "read_replica": "yes",
         "ci": "none",
     },
-    "pool-django52-token-gitlab": {
+    "pool-django52-token-replica-gitlab": {
         "project_name": "Pool Token Api",
         "python_version": "3.13",
         "django_version": "5.2",
         "db_pooling": "django_pool",
         "auth": "token",
         "use_openapi": "no",
+        "read_replica": "yes",
         "ci": "gitlab",
     },
     "persistent-django61-jwt": {

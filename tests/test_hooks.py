@@ -21,6 +21,11 @@ REFUSALS = {
     "slug shadowing test": ({"project_slug": "test"}, ["shadow", "test_api"]),
     "slug shadowing redis": ({"project_slug": "redis"}, ["shadow", "redis_api"]),
     "slug shadowing a stdlib module": ({"project_slug": "logging"}, ["shadow", "logging_api"]),
+    "slug ending in an underscore": ({"project_slug": "shop_"}, ["project_slug", '"shop"']),
+    "slug longer than 40 characters": (
+        {"project_slug": "a" * 41},
+        ["project_slug", "40 characters"],
+    ),
     "Django 6.1 on Python 3.11": (
         {"django_version": "6.1", "python_version": "3.11"},
         ["django_version", "6.1", "3.11", 'python_version="3.12"', 'django_version="5.2"'],

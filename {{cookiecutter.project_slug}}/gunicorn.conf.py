@@ -6,6 +6,9 @@
 import multiprocessing
 import os
 import sys
+{%- if cookiecutter.use_prometheus %}
+import tempfile
+{%- endif %}
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
@@ -51,9 +54,45 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "false").lower() == "true"
 # Trust X-Forwarded-* only from the load balancer in front of this container.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# An empty GUNICORN_ACCESS_LOG turns the access log off (nginx keeps one).
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Off unless GUNICORN_ACCESS_LOG names a file ("-" for stderr): the app logs every request
+# itself, with its id, route and query count (core/middleware.py), and nginx keeps one too.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+{%- if cookiecutter.use_prometheus %}
+
+# prometheus_client's multiprocess mode: every worker writes its samples to files of its own in
+# this directory and /metrics adds them up, whichever worker answers. The variable must be set
+# before the app imports prometheus_client, hence here; one directory per bind address keeps
+# two servers on one host apart. In a container, give it a directory of its own.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(
+        worker_tmp_dir or tempfile.gettempdir(),
+        "prometheus-" + bind.replace(":", "-").replace("/", "-"),
+    ),
+)
+
+
+def on_starting(server):
+    """Start from an empty directory: files left by a previous run would be counted again."""
+    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+
+    multiprocess_metrics.reset(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def child_exit(server, worker):
+    """A worker exited (max_requests, timeout, crash): mark_process_dead, and its counts are
+    folded into one archive file, where they keep counting."""
+    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+
+    multiprocess_metrics.worker_exited(os.environ["PROMETHEUS_MULTIPROC_DIR"], worker.pid)
+
+
+def on_exit(server):
+    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+
+    multiprocess_metrics.remove(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+{%- endif %}
 
 
 def pre_fork(server, worker):

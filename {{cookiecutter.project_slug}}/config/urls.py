@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 {%- endif %}
 
 from {{ cookiecutter.project_slug }}.core import health
+{%- if cookiecutter.use_prometheus %}
+from {{ cookiecutter.project_slug }}.core.metrics import MetricsView
+{%- endif %}
 
 api_v1 = [
     path("", include("{{ cookiecutter.project_slug }}.accounts.urls")),
@@ -16,6 +19,10 @@ api_v1 = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+{%- if cookiecutter.use_prometheus %}
+    # For the Prometheus scraper inside the network: nginx does not forward it.
+    path("metrics", MetricsView.as_view(), name="metrics"),
+{%- endif %}
     path("api/v1/", include(api_v1)),
 {%- if cookiecutter.use_openapi %}
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

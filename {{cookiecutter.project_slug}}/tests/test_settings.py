@@ -13,6 +13,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 HAS_SESSIONS = {{ "True" if sessions else "False" }}
 HAS_ADMIN = {{ "True" if cookiecutter.use_admin else "False" }}
+HAS_READ_REPLICA = {{ "True" if cookiecutter.read_replica else "False" }}
+HAS_PROMETHEUS = {{ "True" if cookiecutter.use_prometheus else "False" }}
 
 SESSION_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -26,13 +28,21 @@ ADMIN_MIDDLEWARE = [
 
 
 def test_middleware_is_the_smallest_stack_for_the_options():
-    assert settings.MIDDLEWARE[0] == "django.middleware.security.SecurityMiddleware"
+    # Request id, timing and query counting first, so that they see the whole stack.
+    observability = ["{{ cookiecutter.project_slug }}.core.middleware.RequestContextMiddleware"]
+    if HAS_PROMETHEUS:
+        observability.append("{{ cookiecutter.project_slug }}.core.metrics.PrometheusMiddleware")
+    first = [*observability, "django.middleware.security.SecurityMiddleware"]
+    assert settings.MIDDLEWARE[: len(first)] == first
     for middleware in SESSION_MIDDLEWARE:
         assert (middleware in settings.MIDDLEWARE) is HAS_SESSIONS
     for middleware in ADMIN_MIDDLEWARE:
         assert (middleware in settings.MIDDLEWARE) is HAS_ADMIN
-    expected_size = 1 + 3 * HAS_SESSIONS + 3 * HAS_ADMIN  # admin adds whitenoise too
-    assert len(settings.MIDDLEWARE) == expected_size
+    # The admin adds whitenoise too; a read replica adds read-your-writes.
+    expected_size = len(first) + 3 * HAS_SESSIONS + 3 * HAS_ADMIN + HAS_READ_REPLICA
+    # django-zeal's N+1 check runs in the tests and in development only.
+    stack = [m for m in settings.MIDDLEWARE if not m.startswith("zeal.")]
+    assert len(stack) == expected_size
 
 
 def test_common_middleware_is_left_out():

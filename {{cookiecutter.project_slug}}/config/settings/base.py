@@ -12,6 +12,11 @@ import environ
 
 # How connections are reused (PgBouncer, a pool or persistent connections) is decided there.
 from config.settings.database import DATABASES as DATABASES
+{%- if cookiecutter.read_replica %}
+
+# Adds the "replica" alias when DATABASE_REPLICA_URL is set, and the router that reads from it.
+from config.settings.replica import *  # noqa: F403
+{%- endif %}
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,12 +50,24 @@ INSTALLED_APPS = [
 
 # The smallest stack that serves this API: every entry runs on every request.
 MIDDLEWARE = [
+    # First, to time the whole stack: request id, query count and DB time, slow-query warnings,
+    # one access-log line and Server-Timing. A few microseconds per request, no I/O.
+    "{{ cookiecutter.project_slug }}.core.middleware.RequestContextMiddleware",
+{%- if cookiecutter.use_prometheus %}
+    # Counts the request in /metrics by route and status, with the queries counted above.
+    "{{ cookiecutter.project_slug }}.core.metrics.PrometheusMiddleware",
+{%- endif %}
     # HSTS, nosniff and the HTTPS redirect: a few header writes, no I/O.
     "django.middleware.security.SecurityMiddleware",
 {%- if cookiecutter.use_admin %}
     # Serves the admin's static files from the app image, so the stateless web tier needs no
     # shared volume with nginx.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+{%- endif %}
+{%- if cookiecutter.read_replica %}
+    # Reads go to the primary for a client that wrote in the last few seconds: one HMAC check
+    # of a cookie or header, no I/O. Before authentication, whose reads it routes too.
+    "{{ cookiecutter.project_slug }}.core.read_your_writes.ReadYourWritesMiddleware",
 {%- endif %}
 {%- if sessions %}
     # One Redis GET per request that carries a session cookie, none for the others.
@@ -106,6 +123,10 @@ CACHES = {
             # A cache outage degrades to reading the database instead of answering 500s;
             # each swallowed error is still logged (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS).
             "IGNORE_EXCEPTIONS": True,
+{%- if cookiecutter.use_prometheus %}
+            # Counts hits and misses for /metrics: one counter increment per read.
+            "CLIENT_CLASS": "{{ cookiecutter.project_slug }}.core.metrics.MeteredRedisClient",
+{%- endif %}
         },
         "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
         "TIMEOUT": 300,
@@ -200,11 +221,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# Observability (core/middleware.py). A query this slow, run once per request, caps a worker
+# thread near 30 requests/s: each one is logged at WARNING with the request's path, everywhere.
+SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=30)
+# Server-Timing shows the DB time, query count and total time in the browser's dev tools. Off
+# unless asked for outside dev: it tells any client how long the database took.
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+{%- if cookiecutter.use_prometheus %}
+# When set, /metrics wants `Authorization: Bearer <token>`; nginx never forwards it anyway.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+{%- endif %}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        # One JSON object per line, with the request id (production.py uses it).
+        "json": {"()": "{{ cookiecutter.project_slug }}.core.jsonlog.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},

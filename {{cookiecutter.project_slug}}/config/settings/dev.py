@@ -9,10 +9,25 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "django-insecure-local-development-only")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import LOGGING, REST_FRAMEWORK, env
+from config.settings.base import (
+    INSTALLED_APPS,
+    LOGGING,
+    MIDDLEWARE,
+    REST_FRAMEWORK,
+    SLOW_QUERY_MS,
+    env,
+)
 
 DEBUG = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# DB time, query count and total time of every response, in the browser's dev tools.
+SERVER_TIMING = True
+
+# A query per row for a relation that no select_related/prefetch_related loaded (an N+1) raises
+# NPlusOneError in the request that ran it, naming the relation and the line (django-zeal).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
+ZEAL_RAISE = True
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
@@ -26,9 +41,6 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
-
-# 30 ms: a query that slow, run once per request, caps a worker thread near 30 requests/s.
-SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=30)
 
 LOGGING = {
     **LOGGING,

@@ -6,10 +6,20 @@ environment (.env.example lists it).
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import LOGGING, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+# JSON lines for the log shipper; each request's line carries its id (X-Request-ID), method,
+# route, status, duration and query count.
+LOGGING = {
+    **LOGGING,
+    "handlers": {
+        **LOGGING["handlers"],
+        "console": {**LOGGING["handlers"]["console"], "formatter": "json"},
+    },
+}
 
 # nginx terminates TLS and says so in X-Forwarded-Proto; the web service is not published.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -13,9 +13,15 @@ os.environ.setdefault("THROTTLE_ANON_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import INSTALLED_APPS, MIDDLEWARE, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 
 # The default hasher runs 1,000,000 PBKDF2 iterations per login on purpose; tests log in often.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A query per row for a relation that no select_related/prefetch_related loaded (an N+1) fails
+# the request that ran it, so the test that sent the request fails too (django-zeal).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
+ZEAL_RAISE = True

@@ -20,8 +20,14 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# What the process can serve without. While a read replica is down the router reads from the
+# primary: a 503 would take every web process out of the load balancer at once and turn lost
+# read capacity into an outage, so the replica's failure is reported as "degraded", with 200.
+OPTIONAL_CHECKS = {"database:replica"}
+
+
 def readyz(request):
-    """The process can serve traffic: every database and Redis it uses answers."""
+    """The process can serve traffic: every database and Redis it needs answers."""
     checks = {}
     for alias in connections:
         checks[f"database:{alias}" if alias != "default" else "database"] = _check_database(alias)
@@ -31,8 +37,10 @@ def readyz(request):
 
     failed = sorted(name for name, error in checks.items() if error)
     body = {name: error or "ok" for name, error in checks.items()}
-    if failed:
+    if set(failed) - OPTIONAL_CHECKS:
         return JsonResponse({"status": "unavailable", "failed": failed, **body}, status=503)
+    if failed:
+        return JsonResponse({"status": "degraded", "degraded": failed, **body})
     return JsonResponse({"status": "ok", **body})
 
 

@@ -1,0 +1,312 @@
+"""Measurements that need Django in-process rather than a load generator; prints JSON.
+
+    python inprocess.py queries ENDPOINTS_JSON   # SQL queries of one request per endpoint
+    python inprocess.py claims                   # the scaling claims, one by one
+
+Run by harness.py with the generated project's interpreter, in its directory, with
+DJANGO_SETTINGS_MODULE naming the variant (the project's production settings, or
+bench_defaults.settings) and the environment of the servers.
+
+claims also reads BENCH_DIRECT_URL and BENCH_PGBOUNCER_URL: the same database reached directly
+and through PgBouncer.
+"""
+
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+sys.path.insert(0, os.getcwd())
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
+
+# startproject's MIDDLEWARE (Django 4.0 to 6.x).
+STARTPROJECT_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+def a_client() -> dict[str, str]:
+    """An X-Forwarded-For of a client of its own, as in the load runs: DRF's throttles key on
+    it, and one client's history of thousands of requests is not what production sees."""
+    return {"X-Forwarded-For": f"10.{random.randrange(256)}.{random.randrange(256)}.1"}
+
+
+def with_param(path: str, name: str | None) -> str:
+    if not name:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}{name}={uuid.uuid4().hex}"
+
+
+def count_queries(endpoints: list[dict]) -> dict[str, int]:
+    """One request to each endpoint after a first one, which warms what a cache would keep."""
+    client = Client()
+    counts = {}
+    for endpoint in endpoints:
+        headers = {**a_client(), **(endpoint.get("headers") or {})}
+        path, unique = endpoint["path"], endpoint.get("unique_param")
+        client.get(with_param(path, unique), headers=headers)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(with_param(path, unique), headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code} {response.content[:300]!r}")
+        counts[endpoint["name"]] = len(queries)
+    return counts
+
+
+def median_seconds(work: Callable[[], object], repeat: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        work()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def row(claim: str, variant: str, seconds: float, unit: str, queries: int | None = None) -> dict:
+    return {"claim": claim, "variant": variant, "seconds": seconds, "unit": unit, "queries": queries}
+
+
+# --- Claims ------------------------------------------------------------------------------------
+
+
+def database_wrapper(url: str, alias: str, **overrides):
+    """A connection like the app's default one, to another address, with other options."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    parts = urlsplit(url)
+    settings_dict = {
+        **connection.settings_dict,
+        "HOST": parts.hostname,
+        "PORT": str(parts.port or 5432),
+        "OPTIONS": {},
+        **overrides,
+    }
+    return DatabaseWrapper(settings_dict, alias=alias)
+
+
+def connection_claims(repeat: int = 300) -> list[dict]:
+    """One request's worth of database work, `SELECT 1`, and what Django does around it at the
+    end of a request (close_if_unusable_or_obsolete): close with CONN_MAX_AGE=0, keep with a
+    persistent connection (and ping it at the next request's first query: health checks),
+    return it to the pool with Django's psycopg pool."""
+    direct = os.environ["BENCH_DIRECT_URL"]
+    pgbouncer = os.environ["BENCH_PGBOUNCER_URL"]
+    variants = [
+        ("direct, new connection per request (CONN_MAX_AGE=0)", direct, {"CONN_MAX_AGE": 0}),
+        ("PgBouncer, new connection per request", pgbouncer, {"CONN_MAX_AGE": 0}),
+        (
+            "direct, persistent (CONN_MAX_AGE=60, health checks)",
+            direct,
+            {"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+        ),
+        (
+            "PgBouncer, persistent (the template's default)",
+            pgbouncer,
+            {"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+        ),
+        (
+            "direct, Django's psycopg pool",
+            direct,
+            {"CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": 1}}},
+        ),
+    ]
+    rows = []
+    for number, (label, url, overrides) in enumerate(variants):
+        if "pool" in overrides.get("OPTIONS", {}):
+            try:
+                import psycopg_pool  # noqa: F401
+            except ImportError:
+                continue
+        wrapper = database_wrapper(url, f"bench_{number}", **overrides)
+
+        def one_request(wrapper=wrapper):
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            wrapper.close_if_unusable_or_obsolete()
+
+        try:
+            seconds = median_seconds(one_request, repeat)
+        finally:
+            wrapper.close()
+            if "pool" in overrides.get("OPTIONS", {}):
+                wrapper.close_pool()
+        rows.append(row("a DB connection per request", label, seconds, "request"))
+    return rows
+
+
+def healthz_environ() -> dict:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/healthz",
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def middleware_claims(repeat: int = 3000) -> list[dict]:
+    """GET /healthz through Django's WSGI handler, whose view does no I/O, with three stacks."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    def start_response(status, headers, exc_info=None):
+        assert status.startswith("200"), status
+
+    stacks = [
+        ("no middleware", []),
+        (f"the template's ({len(settings.MIDDLEWARE)} middleware)", list(settings.MIDDLEWARE)),
+        (f"startproject's ({len(STARTPROJECT_MIDDLEWARE)} middleware)", STARTPROJECT_MIDDLEWARE),
+    ]
+    rows = []
+    for label, stack in stacks:
+        with override_settings(MIDDLEWARE=stack):
+            handler = WSGIHandler()
+
+            def one_request(handler=handler):
+                response = handler(healthz_environ(), start_response)
+                b"".join(response)
+                response.close()
+
+            seconds = median_seconds(one_request, repeat, warmup=100)
+        rows.append(row("the middleware stack", label, seconds, "request"))
+    return rows
+
+
+def n_plus_one_claims(package: str, repeat: int = 50) -> list[dict]:
+    """A page of 20 products rendered by the template's serializer, from its selector and from
+    a bare queryset."""
+    selectors = import_string(f"{package}.catalog.selectors")
+    Product = import_string(f"{package}.catalog.models.Product")  # noqa: N806
+    ProductSerializer = import_string(f"{package}.catalog.serializers.ProductSerializer")  # noqa: N806
+
+    def render(queryset):
+        return ProductSerializer(list(queryset.order_by("-id")[:20]), many=True).data
+
+    variants = [
+        ("select_related + prefetch_related", lambda: render(selectors.product_list())),
+        ("plain queryset (N+1)", lambda: render(Product.objects.all())),
+    ]
+    rows = []
+    for label, work in variants:
+        with CaptureQueriesContext(connection) as queries:
+            work()
+        count = len(queries)
+        seconds = median_seconds(work, repeat)
+        rows.append(row("a list of 20 products", label, seconds, "list", count))
+    return rows
+
+
+def bulk_claims(package: str, count: int = 1000) -> list[dict]:
+    """`count` new tags: a loop of save() (each its own transaction, as in a view or a script
+    without atomic()), the same loop in one transaction, and bulk_create."""
+    Tag = import_string(f"{package}.catalog.models.Tag")  # noqa: N806
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+
+    def tags():
+        return [Tag(slug=f"{prefix}-{i}") for i in range(count)]
+
+    def save_loop():
+        for tag in tags():
+            tag.save()
+
+    def save_loop_atomic():
+        with transaction.atomic():
+            save_loop()
+
+    def bulk():
+        Tag.objects.bulk_create(tags(), batch_size=1000)
+
+    variants = [
+        ("loop of save(), autocommit", save_loop),
+        ("loop of save() in one transaction", save_loop_atomic),
+        ("bulk_create(batch_size=1000)", bulk),
+    ]
+    rows = []
+    for label, work in variants:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            work()
+            seconds = time.perf_counter() - started
+        Tag.objects.filter(slug__startswith=prefix).delete()
+        rows.append(row(f"inserting {count:,} rows", label, seconds, f"{count} rows", len(queries)))
+    return rows
+
+
+def cache_claims(repeat: int = 50) -> list[dict]:
+    """The anonymous products list in-process: served from Redis, and computed (a new query
+    parameter makes a new cache key)."""
+    client = Client()
+    path = "/api/v1/products/"
+
+    def get(url):
+        response = client.get(url, headers=a_client())
+        assert response.status_code == 200, response.status_code
+
+    rows = []
+    for label, work in [
+        ("cache hit", lambda: get(path)),
+        ("cache miss", lambda: get(with_param(path, "nocache"))),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            work()
+        # Counted now: each request through the test client empties connection.queries.
+        count = len(queries)
+        seconds = median_seconds(work, repeat)
+        rows.append(row("the products list in-process", label, seconds, "request", count))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0]
+    if command == "queries":
+        print(json.dumps(count_queries(json.loads(argv[1]))))
+    elif command == "claims":
+        package = os.environ["BENCH_PROJECT_PACKAGE"]
+        rows = [
+            *connection_claims(),
+            *middleware_claims(),
+            *n_plus_one_claims(package),
+            *bulk_claims(package),
+            *cache_claims(),
+        ]
+        print(json.dumps(rows))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

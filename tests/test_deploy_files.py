@@ -1,0 +1,303 @@
+"""The deployment files of generated projects, checked without a Docker engine.
+
+compose.yaml against the Compose Specification (check-jsonschema's vendored schema), the
+Dockerfile with hadolint, deploy/nginx/nginx.conf with `nginx -t` (as scripts/topology.py
+rewrites it for this machine), and deploy/pgbouncer/pgbouncer.ini by starting Debian's
+pgbouncer on it. Each check also runs once on a broken file, so that it is known to fail.
+"""
+
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import CommandFailed, bake, run
+
+VARIANTS = {
+    "pgbouncer-token": {},
+    "persistent-session": {"db_pooling": "persistent", "auth": "session", "example_api": "no"},
+    "pool-jwt-admin": {
+        "db_pooling": "django_pool",
+        "auth": "jwt",
+        "use_admin": "yes",
+        "python_version": "3.13",
+        "postgres_version": "15",
+    },
+}
+BIN = Path(sys.executable).parent
+
+
+class Rendered:
+    def __init__(self, path: Path, context: dict[str, str]):
+        self.path = path
+        self.context = context
+        self.compose = yaml.safe_load((path / "compose.yaml").read_text())
+        self.nginx_conf = (path / "deploy" / "nginx" / "nginx.conf").read_text()
+        self.dockerfile = (path / "Dockerfile").read_text()
+
+    def option(self, key: str, default: str) -> str:
+        return self.context.get(key, default)
+
+    @property
+    def pgbouncer(self) -> bool:
+        return self.option("db_pooling", "pgbouncer") == "pgbouncer"
+
+    @property
+    def sessions(self) -> bool:
+        return self.option("auth", "token") == "session" or self.option("use_admin", "no") == "yes"
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
+def rendered(request, tmp_path_factory) -> Rendered:
+    context = {"project_name": "Deploy Check Api", **VARIANTS[request.param]}
+    return Rendered(bake(tmp_path_factory.mktemp(request.param), **context), context)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fails(command: list[str], cwd: Path) -> bool:
+    with pytest.raises(CommandFailed):
+        run(command, cwd=cwd)
+    return True
+
+
+# --- compose.yaml ----------------------------------------------------------------------------
+
+
+def test_compose_file_is_valid_against_the_compose_specification(rendered):
+    run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "compose.yaml"],
+        cwd=rendered.path)  # fmt: skip
+
+
+def test_the_compose_schema_check_can_fail(rendered, tmp_path):
+    broken = dict(rendered.compose)
+    broken["services"] = {**broken["services"], "web": {**broken["services"]["web"], "replica": 2}}
+    (tmp_path / "compose.yaml").write_text(yaml.safe_dump(broken))
+    assert fails(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec", "compose.yaml"],
+        tmp_path,
+    )
+
+
+def test_compose_runs_the_whole_topology_behind_nginx(rendered):
+    services = rendered.compose["services"]
+    expected = {"db", "redis", "migrate", "web", "nginx"}
+    expected |= {"pgbouncer"} if rendered.pgbouncer else set()
+    expected |= {"redis-sessions"} if rendered.sessions else set()
+    assert set(services) == expected
+    # nginx is the only way in; web replicas can be scaled because nothing pins them.
+    assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
+    assert "container_name" not in services["web"]
+    # Every long-running service says when it is healthy.
+    assert {name for name, service in services.items() if "healthcheck" in service} == (
+        expected - {"migrate"}
+    )
+
+
+def test_web_starts_after_migrations_and_healthy_backing_services(rendered):
+    services = rendered.compose["services"]
+    depends_on = services["web"]["depends_on"]
+    assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
+    backing = {"pgbouncer" if rendered.pgbouncer else "db", "redis"}
+    backing |= {"redis-sessions"} if rendered.sessions else set()
+    for name in backing:
+        assert depends_on[name] == {"condition": "service_healthy"}, name
+    assert "/healthz" in str(services["web"]["healthcheck"]["test"])
+    assert services["web"]["build"] == "."
+    assert services["nginx"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_migrations_run_once_on_the_direct_database_connection(rendered):
+    migrate = rendered.compose["services"]["migrate"]
+    assert migrate["command"][-2:] == ["migrate", "--noinput"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("${DATABASE_DIRECT_URL")
+    assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert migrate["restart"] == "no"
+
+
+def test_postgres_logs_slow_queries_and_keeps_its_data_in_a_volume(rendered):
+    db = rendered.compose["services"]["db"]
+    assert db["image"] == f"postgres:{rendered.option('postgres_version', '17')}"
+    assert "log_min_duration_statement=200" in db["command"]
+    assert "pg_isready" in str(db["healthcheck"]["test"])
+    assert db["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert "pgdata" in rendered.compose["volumes"]
+
+
+def test_pgbouncer_is_a_pinned_image_reading_the_generated_config(rendered):
+    if not rendered.pgbouncer:
+        assert "pgbouncer" not in rendered.compose["services"]
+        return
+    pgbouncer = rendered.compose["services"]["pgbouncer"]
+    assert re.fullmatch(r"edoburu/pgbouncer:v\d+\.\d+\.\d+-p\d+", pgbouncer["image"])
+    assert (
+        "./deploy/pgbouncer/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro" in pgbouncer["volumes"]
+    )
+
+
+def redis_flags(service: dict) -> dict[str, str]:
+    args = service["command"][1:]
+    return {args[i].removeprefix("--"): args[i + 1] for i in range(0, len(args), 2)}
+
+
+def test_redis_cache_evicts_freely_and_sessions_are_never_evicted(rendered):
+    services = rendered.compose["services"]
+    cache = redis_flags(services["redis"])
+    assert cache["requirepass"].startswith("${REDIS_PASSWORD")
+    assert cache["maxmemory-policy"] == "allkeys-lru"
+    assert cache["appendonly"] == "no"
+    if rendered.sessions:
+        sessions = redis_flags(services["redis-sessions"])
+        assert sessions["requirepass"].startswith("${REDIS_PASSWORD")
+        assert sessions["maxmemory-policy"] == "noeviction"
+        assert sessions["appendonly"] == "yes"
+        assert services["redis-sessions"]["volumes"] == ["redis-sessions:/data"]
+
+
+# --- Dockerfile ------------------------------------------------------------------------------
+
+
+def test_dockerfile_passes_hadolint(rendered):
+    run([str(BIN / "hadolint"), "Dockerfile"], cwd=rendered.path)
+
+
+def test_the_hadolint_check_can_fail(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:latest\nRUN apt-get update && apt-get install -y gcc\n"
+    )
+    assert fails([str(BIN / "hadolint"), "Dockerfile"], tmp_path)
+
+
+def final_stage(dockerfile: str) -> str:
+    return re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[-1]
+
+
+def test_the_image_is_multi_stage_non_root_and_without_build_tools(rendered):
+    dockerfile = rendered.dockerfile
+    python = rendered.option("python_version", "3.12")
+    assert len(re.findall(r"^FROM ", dockerfile, flags=re.MULTILINE)) >= 3
+    assert "uv sync --locked --no-dev" in dockerfile
+    final = final_stage(dockerfile)
+    assert final.startswith(f"python:{python}-slim")
+    assert re.search(r"^USER 10001:10001$", final, flags=re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n.*/healthz", final, flags=re.MULTILINE)
+    # Neither uv nor a compiler reaches the final image: it copies the built /app only.
+    assert not re.search(r"\b(uv|apt-get|gcc|build-essential)\b", final)
+    assert ("collectstatic" in dockerfile) is (rendered.option("use_admin", "no") == "yes")
+
+
+# --- nginx -----------------------------------------------------------------------------------
+
+
+def native_configs(rendered, directory: Path) -> Path:
+    """Write the configs scripts/topology.py runs natively; return nginx's prefix directory."""
+    # The same rewrite the topology uses: "web" becomes two local ports, files move to directory.
+    run([sys.executable, "scripts/topology.py", "config", str(directory), "--web-ports",
+         f"{free_port()},{free_port()}", "--nginx-port", str(free_port())],
+        cwd=rendered.path)  # fmt: skip
+    return directory / "nginx"
+
+
+def nginx_test(prefix: Path, conf: Path) -> list[str]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return [nginx, "-t", "-c", str(conf), "-p", f"{prefix}/", "-e", str(prefix / "error.log")]
+
+
+@pytest.fixture
+def runtime_dir():
+    # Under /tmp with mode 755: pgbouncer runs as postgres and nginx's workers as nobody when
+    # the suite runs as root, and they must read their configs.
+    directory = Path(tempfile.mkdtemp(prefix="deploy-check-"))
+    directory.chmod(0o755)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_nginx_accepts_the_generated_config(rendered, runtime_dir):
+    prefix = native_configs(rendered, runtime_dir)
+    result = run(nginx_test(prefix, prefix / "nginx.conf"), cwd=rendered.path)
+    assert "test is successful" in result.stderr
+
+
+def test_the_nginx_check_can_fail(rendered, runtime_dir):
+    prefix = native_configs(rendered, runtime_dir)
+    broken = prefix / "broken.conf"
+    broken.write_text((prefix / "nginx.conf").read_text().replace("keepalive 32;", "keepalive;"))
+    assert fails(nginx_test(prefix, broken), rendered.path)
+
+
+def test_nginx_balances_over_the_web_replicas_as_docker_resolves_them(rendered):
+    conf = rendered.nginx_conf
+    assert re.search(r"^\s*resolver 127\.0\.0\.11 valid=10s", conf, flags=re.MULTILINE)
+    upstream = re.search(r"upstream web \{(.*?)\n    \}", conf, flags=re.DOTALL).group(1)
+    assert re.search(r"^\s*zone web ", upstream, flags=re.MULTILINE)
+    assert re.search(r"^\s*server web:8000 resolve\b", upstream, flags=re.MULTILINE)
+    assert re.search(r"^\s*keepalive \d+;", upstream, flags=re.MULTILINE)
+    # Keep-alive to the upstream needs HTTP/1.1 and an empty Connection header.
+    assert "proxy_http_version 1.1;" in conf
+    assert 'proxy_set_header Connection "";' in conf
+    # Retries on another replica, but never of a POST that was sent (no "non_idempotent").
+    retries = re.findall(r"^\s*proxy_next_upstream\s[^;]*;", conf, flags=re.MULTILINE)
+    assert [line.strip() for line in retries] == ["proxy_next_upstream error timeout;"]
+    # compose publishes nginx's port 8080; the web service listens on 8000.
+    assert re.search(r"^\s*listen 8080;", conf, flags=re.MULTILINE)
+    assert rendered.compose["services"]["nginx"]["ports"] == ["${NGINX_PORT:-8080}:8080"]
+
+
+def test_nginx_forwards_client_headers_and_a_request_id_and_hides_metrics(rendered):
+    conf = rendered.nginx_conf
+    for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-ID"):
+        assert re.search(rf"proxy_set_header {header} \$\w+;", conf), header
+    # The client's id when it sent a sane one, otherwise nginx's own $request_id.
+    assert re.search(
+        r"map \$http_x_request_id \$request_id_header \{\s*default \$request_id;", conf
+    )
+    assert re.search(r"location = /metrics \{\s*return 404;", conf)
+
+
+# --- PgBouncer -------------------------------------------------------------------------------
+
+
+def psql(port: int, database: str, sql: str) -> str:
+    return run(
+        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database,
+         "-AtX", "-F", "=", "-c", sql],
+        cwd=Path.cwd(),
+    ).stdout  # fmt: skip
+
+
+@pytest.mark.parametrize("rendered", ["pgbouncer-token"], indirect=True)
+def test_debian_pgbouncer_runs_the_generated_config(rendered, runtime_dir):
+    port = free_port()
+    env = {
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/deploy_check_api",
+        "DATABASE_DIRECT_URL": os.environ.get(
+            "DATABASE_DIRECT_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+        "TOPOLOGY_DIR": str(runtime_dir),
+    }
+    topology = [sys.executable, "scripts/topology.py"]
+    run([*topology, "up", "--only", "pgbouncer"], cwd=rendered.path, env=env)
+    try:
+        settings = dict(
+            line.split("=", 2)[:2] for line in psql(port, "pgbouncer", "SHOW CONFIG").splitlines()
+        )
+        # The generated file's settings, as Debian's pgbouncer read them.
+        assert settings["pool_mode"] == "transaction"
+        assert settings["max_client_conn"] == "1000"
+        assert settings["default_pool_size"] == "20"
+        assert settings["reserve_pool_size"] == "5"
+        # And it relays to PostgreSQL.
+        assert psql(port, "postgres", "SELECT 41 + 1").strip() == "42"
+    finally:
+        run([*topology, "down", "--only", "pgbouncer"], cwd=rendered.path, env=env)

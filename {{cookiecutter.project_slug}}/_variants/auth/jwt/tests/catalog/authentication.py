@@ -1,0 +1,11 @@
+"""How the catalog tests authenticate: as a real client does, with a JWT access token."""
+
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+# SQL queries that authenticating one request costs: none, the signed token is the identity.
+QUERIES = 0
+
+
+def authenticate(client: APIClient, user) -> None:
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")

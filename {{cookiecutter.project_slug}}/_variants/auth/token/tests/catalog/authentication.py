@@ -1,0 +1,12 @@
+"""How the catalog tests authenticate: as a real client does, with a DRF token."""
+
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+# SQL queries that authenticating one request costs: the token joined to its user.
+QUERIES = 1
+
+
+def authenticate(client: APIClient, user) -> None:
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

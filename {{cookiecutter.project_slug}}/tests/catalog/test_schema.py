@@ -1,0 +1,50 @@
+"""The catalog's OpenAPI description matches what the endpoints really accept and answer."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def component(schema: dict, ref: dict) -> str:
+    return ref["$ref"].rsplit("/", 1)[-1]
+
+
+def test_every_catalog_endpoint_is_described(schema):
+    assert {
+        "/api/v1/products/",
+        "/api/v1/products/{id}/",
+        "/api/v1/products/bulk/",
+        "/api/v1/categories/stats/",
+        "/api/v1/orders/",
+    } <= set(schema["paths"])
+
+
+def test_placing_an_order_documents_its_request_its_order_and_the_409(schema):
+    post = schema["paths"]["/api/v1/orders/"]["post"]
+    request = post["requestBody"]["content"]["application/json"]["schema"]
+    created = post["responses"]["201"]["content"]["application/json"]["schema"]
+
+    assert component(schema, request) == "OrderRequest"
+    assert component(schema, created) == "Order"
+    assert "409" in post["responses"]
+
+
+def test_the_product_list_documents_its_filters_and_cursor(schema):
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/products/"]["get"]["parameters"]}
+    assert {"category", "tag", "cursor", "page_size"} <= parameters
+
+
+def test_the_bulk_endpoints_document_their_own_bodies(schema):
+    bulk = schema["paths"]["/api/v1/products/bulk/"]
+    post = bulk["post"]["requestBody"]["content"]["application/json"]["schema"]
+    patch = bulk["patch"]["requestBody"]["content"]["application/json"]["schema"]
+
+    assert component(schema, post) == "ProductImport"
+    assert component(schema, patch).endswith("ProductUpdate")

@@ -1,0 +1,241 @@
+"""Every request gets an id, an access-log line with its route, status, duration and queries,
+a Server-Timing header when enabled, and a WARNING for each slow query."""
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import include, path
+
+from tests.servers import PROJECT_DIR, database_url
+
+ACCESS_LOGGER = "{{ cookiecutter.project_slug }}.core.middleware"
+SLOW_QUERY_LOGGER = "{{ cookiecutter.project_slug }}.core.query_stats"
+
+
+def run_queries(request, count):
+    with connection.cursor() as cursor:
+        for _ in range(count):
+            cursor.execute("SELECT 1")
+    return JsonResponse({"queries": count})
+
+
+def sleep_in_database(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.05)")
+    return JsonResponse({})
+
+
+def fail(request):
+    raise RuntimeError("boom")
+
+
+# This module is also the URLconf of its tests: a few views around the project's own URLs.
+urlpatterns = [
+    path("queries/<int:count>/", run_queries),
+    path("sleep/", sleep_in_database),
+    path("fail/", fail),
+    path("", include("config.urls")),
+]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+
+def access_lines(caplog):
+    return [record for record in caplog.records if record.name == ACCESS_LOGGER]
+
+
+def slow_query_lines(caplog):
+    return [record for record in caplog.records if record.name == SLOW_QUERY_LOGGER]
+
+
+# --- request id ------------------------------------------------------------------------------
+
+
+def test_each_response_carries_a_fresh_request_id(client):
+    first = client.get("/healthz")["X-Request-ID"]
+    second = client.get("/healthz")["X-Request-ID"]
+
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert second != first
+
+
+def test_the_request_id_set_by_nginx_is_kept_echoed_and_logged(client, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+    nginx_id = "5f0c3b8e9a1d4e7f8a2b6c4d0e9f1a3b"
+
+    response = client.get("/healthz", headers={"X-Request-ID": nginx_id})
+
+    assert response["X-Request-ID"] == nginx_id
+    (line,) = access_lines(caplog)
+    assert response.wsgi_request.request_id == nginx_id
+    assert line.path == "/healthz"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["", "x" * 129, "abc\nINFO fake log line", 'abc" injected="1', "<script>"],
+    ids=["empty", "too-long", "newline", "quote", "markup"],
+)
+def test_a_malformed_request_id_is_replaced_by_a_fresh_one(client, forged):
+    response = client.get("/healthz", headers={"X-Request-ID": forged})
+
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_errors_keep_their_request_id(client, caplog):
+    client.raise_request_exception = False
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    response = client.get("/fail/", headers={"X-Request-ID": "req-500"})
+
+    assert response.status_code == 500
+    assert response["X-Request-ID"] == "req-500"
+    assert access_lines(caplog)[0].status == 500
+
+
+# --- access log --------------------------------------------------------------------------------
+
+
+def test_the_access_log_has_method_route_status_duration_and_query_count(client, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    client.get("/queries/3/")
+
+    (line,) = access_lines(caplog)
+    assert line.levelno == logging.INFO
+    assert (line.method, line.path, line.status) == ("GET", "/queries/3/", 200)
+    # The URL pattern, not the path: one value per endpoint however many ids are requested.
+    assert line.route == "queries/<int:count>/"
+    assert line.db_queries == 3
+    assert line.duration_ms >= line.db_ms > 0
+
+
+def test_the_query_count_follows_the_queries_each_request_runs(client, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    for count in (0, 1, 5):
+        client.get(f"/queries/{count}/")
+
+    assert [line.db_queries for line in access_lines(caplog)] == [0, 1, 5]
+
+
+def test_a_path_that_matches_no_pattern_has_no_route(client, caplog):
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    client.get("/no/such/page")
+
+    (line,) = access_lines(caplog)
+    assert (line.status, line.route) == (404, None)
+
+
+# --- Server-Timing -----------------------------------------------------------------------------
+
+
+def test_server_timing_is_off_unless_enabled(client, settings):
+    settings.SERVER_TIMING = False
+
+    assert "Server-Timing" not in client.get("/queries/2/")
+
+
+def test_server_timing_gives_db_time_query_count_and_total(client, settings):
+    settings.SERVER_TIMING = True
+
+    header = client.get("/queries/2/")["Server-Timing"]
+
+    db, total = header.split(", ")
+    assert re.fullmatch(r'db;dur=\d+\.\d\d;desc="2 queries"', db)
+    assert re.fullmatch(r"total;dur=\d+\.\d\d", total)
+    assert float(total.split("=")[1]) >= float(db.split(";")[1].split("=")[1])
+
+
+# --- slow queries ------------------------------------------------------------------------------
+
+
+def test_a_slow_query_is_logged_with_its_duration_path_and_sql(client, caplog, settings):
+    settings.SLOW_QUERY_MS = 30
+
+    client.get("/sleep/")
+
+    (line,) = slow_query_lines(caplog)
+    assert line.levelno == logging.WARNING
+    assert line.duration_ms >= 50
+    assert line.path == "/sleep/"
+    assert line.sql == "SELECT pg_sleep(0.05)"
+    assert "/sleep/" in line.getMessage()
+    assert "pg_sleep" in line.getMessage()
+
+
+def test_fast_queries_are_not_logged_as_slow(client, caplog, settings):
+    settings.SLOW_QUERY_MS = 30
+
+    client.get("/queries/5/")
+
+    assert slow_query_lines(caplog) == []
+
+
+def test_the_slow_query_threshold_is_a_setting(client, caplog, settings):
+    settings.SLOW_QUERY_MS = 1000
+
+    client.get("/sleep/")
+
+    assert slow_query_lines(caplog) == []
+
+
+# --- the environments' settings ----------------------------------------------------------------
+
+REQUEST = """
+from django.test import Client
+response = Client().get("/healthz", headers={"X-Request-ID": "from-nginx-1"})
+print(response.get("Server-Timing", "-"))
+"""
+
+
+def run_request(settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", REQUEST],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "DATABASE_URL": database_url(),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_production_logs_each_request_as_one_json_line():
+    result = run_request(
+        "config.settings.production",
+        DJANGO_SECRET_KEY="a-production-secret-key-for-this-test-only-0123456789abcdef",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        SERVER_TIMING="false",
+    )
+
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    (access,) = [line for line in lines if line["logger"] == ACCESS_LOGGER]
+    assert access["level"] == "INFO"
+    assert access["request_id"] == "from-nginx-1"
+    assert (access["method"], access["route"], access["status"]) == ("GET", "healthz", 200)
+    assert access["db_queries"] == 0
+    assert access["duration_ms"] > 0
+    # Opt-in in production.
+    assert result.stdout.strip() == "-"
+
+
+def test_development_always_sends_server_timing():
+    result = run_request("config.settings.dev", SERVER_TIMING="false")
+
+    assert result.stdout.strip().startswith('db;dur=0.00;desc="0 queries", total;dur=')

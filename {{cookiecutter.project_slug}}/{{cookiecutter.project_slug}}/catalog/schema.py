@@ -1,0 +1,124 @@
+"""OpenAPI descriptions of the catalog's views, where introspection alone would be wrong.
+
+Kept apart from views.py so that the views import nothing from drf-spectacular; apps.py
+imports this module when drf-spectacular is installed.
+"""
+
+from drf_spectacular.extensions import OpenApiViewExtension
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+
+from . import views
+from .serializers import (
+    BulkResultSerializer,
+    CategoryStatsSerializer,
+    ConflictSerializer,
+    OrderRequestSerializer,
+    OrderSerializer,
+    ProductImportSerializer,
+    ProductUpdateSerializer,
+)
+
+INVALID_ROWS = OpenApiResponse(
+    description=(
+        'Nothing was written. Errors are keyed by row index: {"products": {"7": {"price": '
+        '["..."]}}}; only the bad rows are listed.'
+    )
+)
+NOT_AUTHENTICATED = OpenApiResponse(description="Not authenticated.")
+
+
+class ProductListSchema(OpenApiViewExtension):
+    target_class = views.ProductListView
+
+    def view_replacement(self):
+        @extend_schema_view(
+            get=extend_schema(
+                parameters=[
+                    OpenApiParameter("category", str, description="Only this category (slug)."),
+                    OpenApiParameter(
+                        "tag", str, description="Only products with this tag (slug)."
+                    ),
+                ]
+            )
+        )
+        class Described(self.target_class):
+            pass
+
+        return Described
+
+
+class ProductBulkSchema(OpenApiViewExtension):
+    target_class = views.ProductBulkView
+
+    def view_replacement(self):
+        @extend_schema_view(
+            post=extend_schema(
+                summary="Upsert up to 5,000 products by SKU",
+                description=(
+                    "Every row is validated before anything is written. Rows are inserted or "
+                    "updated by SKU and their tags replaced, all in one transaction."
+                ),
+                request=ProductImportSerializer,
+                responses={
+                    200: BulkResultSerializer,
+                    400: INVALID_ROWS,
+                    401: NOT_AUTHENTICATED,
+                },
+            ),
+            patch=extend_schema(
+                summary="Change price and stock of up to 5,000 products by SKU",
+                description="All or nothing: an unknown SKU is an error for its row.",
+                request=ProductUpdateSerializer,
+                responses={
+                    200: BulkResultSerializer,
+                    400: INVALID_ROWS,
+                    401: NOT_AUTHENTICATED,
+                },
+            ),
+        )
+        class Described(self.target_class):
+            pass
+
+        return Described
+
+
+class CategoryStatsSchema(OpenApiViewExtension):
+    target_class = views.CategoryStatsView
+
+    def view_replacement(self):
+        @extend_schema_view(get=extend_schema(responses=CategoryStatsSerializer(many=True)))
+        class Described(self.target_class):
+            pass
+
+        return Described
+
+
+class OrderListSchema(OpenApiViewExtension):
+    target_class = views.OrderListView
+
+    def view_replacement(self):
+        @extend_schema_view(
+            post=extend_schema(
+                summary="Place an order",
+                description=(
+                    "Takes the items out of stock. If any product has too little stock, the "
+                    "answer is 409 naming it and nothing of the order is written."
+                ),
+                request=OrderRequestSerializer,
+                responses={
+                    201: OrderSerializer,
+                    400: OpenApiResponse(description="Invalid items or unknown products."),
+                    401: NOT_AUTHENTICATED,
+                    409: OpenApiResponse(ConflictSerializer, description="Insufficient stock."),
+                },
+            ),
+        )
+        class Described(self.target_class):
+            pass
+
+        return Described

@@ -1,0 +1,173 @@
+"""Request validation and response shapes.
+
+Output serializers read only what the selectors loaded. Input serializers never query per row:
+a batch's categories are checked with one query for the whole batch.
+"""
+
+from rest_framework import serializers
+
+from .models import Category, Order, OrderItem, Product
+
+# A 5,000-row import validates in about a second and fits one request body of ~1 MB; bigger
+# files are split by the client, each part its own transaction.
+MAX_BULK_ROWS = 5000
+MAX_ORDER_ITEMS = 100
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name", "price", "stock", "category", "tags"]
+
+
+class ProductDetailSerializer(ProductSerializer):
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "description"]
+
+
+class CategoryStatsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    product_count = serializers.IntegerField()
+    average_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    total_stock = serializers.IntegerField()
+
+
+class BulkRows(serializers.ListField):
+    """A list of rows, each validated by the child serializer, and then across rows.
+
+    Errors are keyed by the row's index and list only the bad rows, so a client can fix every
+    row of a 5,000-row file from one response.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty=False, max_length=MAX_BULK_ROWS, **kwargs)
+
+    def run_child_validation(self, data):
+        # Before validating rows one by one: a 100,000-row body is refused at once.
+        if len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        rows, errors = {}, {}
+        for index, item in enumerate(data):
+            try:
+                rows[index] = self.child.run_validation(item)
+            except serializers.ValidationError as error:
+                errors[index] = error.detail
+        first_row_of_sku = {}
+        for index, row in rows.items():
+            first = first_row_of_sku.setdefault(row["sku"], index)
+            if first != index:
+                errors[index] = {"sku": [f"Duplicates the SKU of row {first}."]}
+        self.validate_rows(rows, errors)
+        if errors:
+            raise serializers.ValidationError(dict(sorted(errors.items())))
+        return list(rows.values())
+
+    def validate_rows(self, rows: dict[int, dict], errors: dict) -> None:
+        """Checks that need the database: one query per batch, never one per row."""
+
+
+class ProductRowSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, default="")
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    stock = serializers.IntegerField(min_value=0)
+    category = serializers.SlugField(max_length=64, help_text="The slug of an existing category.")
+    tags = serializers.ListField(
+        child=serializers.SlugField(max_length=64),
+        max_length=20,
+        default=list,
+        help_text="Tag slugs; new ones are created.",
+    )
+
+
+class ProductRows(BulkRows):
+    child = ProductRowSerializer()
+
+    def validate_rows(self, rows, errors):
+        slugs = {row["category"] for row in rows.values()}
+        category_ids = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "id"))
+        for index, row in rows.items():
+            if row["category"] not in category_ids:
+                errors.setdefault(index, {})["category"] = [
+                    f"Unknown category {row['category']!r}."
+                ]
+            else:
+                row["category_id"] = category_ids[row.pop("category")]
+            # The same tag twice would be one row of the many-to-many table inserted twice.
+            row["tags"] = list(dict.fromkeys(row["tags"]))
+
+
+class ProductImportSerializer(serializers.Serializer):
+    products = ProductRows(help_text=f"1 to {MAX_BULK_ROWS} rows, upserted by SKU.")
+
+
+class ProductChangeSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    stock = serializers.IntegerField(min_value=0, required=False)
+
+    def validate(self, attrs):
+        if "price" not in attrs and "stock" not in attrs:
+            raise serializers.ValidationError("Give price, stock or both.")
+        return attrs
+
+
+class ProductChangeRows(BulkRows):
+    child = ProductChangeSerializer()
+
+
+class ProductUpdateSerializer(serializers.Serializer):
+    products = ProductChangeRows(help_text=f"1 to {MAX_BULK_ROWS} changes, matched by SKU.")
+
+
+class BulkResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Rows written.")
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="product_id", read_only=True)
+    sku = serializers.CharField(source="product.sku", read_only=True)
+
+    class Meta:
+        model = OrderItem
+        fields = ["product", "sku", "quantity", "unit_price"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderItemSerializer(source="item_list", many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "status", "created", "items"]
+
+
+class OrderItemRequestSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, help_text="A product id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class OrderRequestSerializer(serializers.Serializer):
+    items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=MAX_ORDER_ITEMS)
+
+    def validate_items(self, items):
+        products = [item["product"] for item in items]
+        if len(set(products)) != len(products):
+            raise serializers.ValidationError("Each product may appear once; sum the quantities.")
+        return items
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    product = serializers.IntegerField()
