@@ -16,7 +16,7 @@ import time
 started = time.process_time()
 sys.path.insert(0, os.getcwd())
 
-from config.wsgi import application  # noqa: E402
+from config.wsgi import application
 
 imported = time.process_time()
 environ = {

@@ -2,12 +2,14 @@
 
     python harness.py --project DIR [--output FILE]
 
-Against one fresh, seeded database it starts three gunicorn servers, each with the generated
+Against one fresh, seeded database it starts four gunicorn servers, each with the generated
 project's gunicorn.conf.py and the same WEB_CONCURRENCY and WEB_THREADS:
 
 - the ceiling: bare_wsgi.py, a WSGI app that returns /healthz's JSON body and nothing else;
 - the template: the generated project on its production settings, through PgBouncer, with
   Redis;
+- the template again with GUNICORN_PRELOAD=true, its one gunicorn switch that is off by
+  default (measured on /healthz and the cached list: what worker recycling costs);
 - Django's defaults: the same models behind defaults/bench_defaults (startproject's settings,
   DRF's defaults, ModelViewSets), straight to PostgreSQL with a new connection per request.
 
@@ -21,7 +23,9 @@ Environment: BENCH_SECONDS (10) per run, BENCH_ROUNDS (3), BENCH_CONNECTIONS (16
 BENCH_THREADS (2), BENCH_PRODUCTS (10000), BENCH_ORDERS (2000), BENCH_POSTGRES_URL
 (postgres://postgres@127.0.0.1:5432: the server the database is created on), BENCH_REDIS_URL
 (redis://127.0.0.1:6379/15: a Redis database the benchmark may empty), BENCH_PGBOUNCER_PORT
-(a free port), BENCH_ONLY (comma-separated endpoint names, for a quick look).
+(a free port), BENCH_ONLY (comma-separated words: only the endpoints whose name contains one,
+e.g. "healthz,hit"), BENCH_CLAIMS=0 (skip the in-process claims), BENCH_PROFILE=1 (profile the
+template on /healthz and the cached list with py-spy; run.py installs it).
 """
 
 import argparse
@@ -73,10 +77,13 @@ class Config:
     threads: int = env_int("BENCH_THREADS", 2)
     products: int = env_int("BENCH_PRODUCTS", 10_000)
     orders: int = env_int("BENCH_ORDERS", 2_000)
-    postgres_url: str = os.environ.get("BENCH_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432"
+    postgres_url: str = (
+        os.environ.get("BENCH_POSTGRES_URL") or "postgres://postgres@127.0.0.1:5432"
+    )
     redis_url: str = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/15"
     pgbouncer_port: int = env_int("BENCH_PGBOUNCER_PORT", 0)
     claims: bool = os.environ.get("BENCH_CLAIMS", "1") != "0"
+    profile: bool = os.environ.get("BENCH_PROFILE", "0") == "1"
     only: list[str] = field(
         default_factory=lambda: [n for n in os.environ.get("BENCH_ONLY", "").split(",") if n]
     )
@@ -107,7 +114,9 @@ class Server:
         while self.topology.http_status(self.port, "/healthz") != 200:
             if self.process.exited() or time.monotonic() > deadline:
                 self.down()
-                raise RuntimeError(f"{self.process.name} did not start:\n{self.process.log_tail()}")
+                raise RuntimeError(
+                    f"{self.process.name} did not start:\n{self.process.log_tail()}"
+                )
             time.sleep(0.2)
 
     def down(self) -> None:
@@ -171,7 +180,8 @@ def gunicorn_settings(project: Path) -> dict:
     namespace: dict = {"__file__": str(project / "gunicorn.conf.py")}
     saved = dict(os.environ)
     try:
-        exec(compile((project / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+        code = compile((project / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec")
+        exec(code, namespace)  # noqa: S102 (the project's own config file)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -307,7 +317,7 @@ class Report:
             "× defaults",
             "errors",
         ]
-        return self.bench.markdown_table(columns, [r for r in rows if r])
+        return self.bench.markdown_table(columns, [r for r in rows if r], text_columns=2)
 
     def targets(self) -> list[tuple[str, str, bool | None]]:
         checks = []
@@ -318,18 +328,20 @@ class Report:
             else:
                 checks.append((label, f"{value:.2f}{unit} (target {target})", passed(value)))
 
-        check(
-            "/healthz, fraction of the ceiling",
-            self.per_round((TEMPLATE, HEALTHZ), (CEILING, HEALTHZ)),
-            ">= 0.60",
-            lambda v: v >= 0.60,
-        )
-        check(
-            "products list on a cache hit, fraction of the ceiling",
-            self.per_round((TEMPLATE, HIT), (CEILING, HEALTHZ)),
-            ">= 0.40",
-            lambda v: v >= 0.40,
-        )
+        for server in (TEMPLATE, PRELOADED):
+            suffix = "" if server == TEMPLATE else f" ({server})"
+            check(
+                f"/healthz, fraction of the ceiling{suffix}",
+                self.per_round((server, HEALTHZ), (CEILING, HEALTHZ)),
+                ">= 0.60",
+                lambda v: v >= 0.60,
+            )
+            check(
+                f"products list on a cache hit, fraction of the ceiling{suffix}",
+                self.per_round((server, HIT), (CEILING, HEALTHZ)),
+                ">= 0.40",
+                lambda v: v >= 0.40,
+            )
         check(
             "products list on a cache miss, times the defaults",
             self.per_round((TEMPLATE, MISS), (DEFAULTS, MISS)),
@@ -350,7 +362,7 @@ class Report:
             [label, figure, "met" if ok else ("missed" if ok is False else "-")]
             for label, figure, ok in self.targets()
         ]
-        return self.bench.markdown_table(["target", "measured", ""], rows)
+        return self.bench.markdown_table(["target", "measured", "result"], rows, text_columns=1)
 
     def claims_table(self, claims: list[dict]) -> str:
         groups: dict[str, list[dict]] = defaultdict(list)
@@ -374,21 +386,59 @@ class Report:
             ("the middleware stack, under load", (TEMPLATE, HEALTHZ), (DEFAULTS, HEALTHZ)),
             ("a cached response, under load", (TEMPLATE, HIT), (TEMPLATE, MISS)),
         ):
-            fast_rps, slow_rps = self.rps(fast), self.rps(slow)
-            if fast_rps and slow_rps:
-                labels = {
-                    (TEMPLATE, HEALTHZ): "template, /healthz",
-                    (DEFAULTS, HEALTHZ): "Django defaults, /healthz",
-                    (TEMPLATE, HIT): "template, products list, cache hit",
-                    (TEMPLATE, MISS): "template, products list, cache miss",
-                }
-                rows.append([claim, labels[fast], f"{fast_rps:,.0f} requests/s", "-", "1.0×"])
-                rows.append(
-                    [claim, labels[slow], f"{slow_rps:,.0f} requests/s", "-",
-                     f"{fast_rps / slow_rps:.1f}×"]
-                )
+            rates = {key: self.rps(key) for key in (fast, slow)}
+            if all(rates.values()):
+                best = max(rates.values())
+                for (server, endpoint), rate in rates.items():
+                    rows.append(
+                        [
+                            claim,
+                            f"{server}, {endpoint}",
+                            f"{rate:,.0f} requests/s",
+                            "-",
+                            f"{best / rate:.1f}×",
+                        ]
+                    )
         columns = ["claim", "variant", "measured", "queries", "cost vs best"]
-        return self.bench.markdown_table(columns, rows)
+        return self.bench.markdown_table(columns, rows, text_columns=2)
+
+
+def profile(server: Server, endpoint, bench, config: Config, raw_file: Path) -> str:
+    """Where the template's workers spend their time on one endpoint under load: py-spy samples
+    every worker while wrk drives it; the functions that appear in most samples of requests
+    being handled (each counted once per sample, callers included), as a markdown list."""
+    py_spy = Path(sys.executable).parent / "py-spy"
+    if not py_spy.exists():
+        return "py-spy is not installed in the project's environment: no profile."
+    seconds = max(3, round(config.seconds))
+    command = [str(py_spy), "record", "--pid", str(server.pid()), "--subprocesses"]
+    command += ["--nonblocking", "--format", "raw", "--rate", "200"]
+    command += ["--duration", str(seconds), "--output", str(raw_file)]
+    recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    bench.run_wrk(server.url, endpoint, seconds, connections=config.connections)
+    recorder.wait(timeout=seconds + 30)
+    inclusive: dict[str, int] = defaultdict(int)
+    handling = 0
+    for line in raw_file.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [
+            re.sub(r" \(.*?([\w.]+/[\w.]+\.py):\d+\)$", r" (\1)", f) for f in stack.split(";")
+        ]
+        if not any(f.startswith("WSGIHandler.__call__") for f in frames):
+            continue
+        handling += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    if not handling:
+        return "No samples."
+    skip = ("process ", "Thread", "_worker", "_WorkItem", "ThreadWorker", "WSGIHandler")
+    top = [
+        (frame, samples)
+        for frame, samples in sorted(inclusive.items(), key=lambda item: -item[1])
+        if not frame.startswith(skip)
+    ][:20]
+    return "\n".join(f"- {100 * n / handling:4.1f}% `{frame}`" for frame, n in top)
 
 
 def in_process_claims(project, template_env, defaults_env, gunicorn, direct_url, pgbouncer_url):
@@ -494,6 +544,7 @@ def main(argv: list[str]) -> int:
     }
     report = Report(bench, config)
     started = time.monotonic()
+    load = os.getloadavg()[0]
     try:
         print(f"Database {slug} on {config.postgres_url}, PgBouncer on port {pgbouncer_port}")
         recreate_database(config.postgres_url, slug)
@@ -505,8 +556,16 @@ def main(argv: list[str]) -> int:
         run([*manage, "migrate", "-v0"], defaults_env, project)
         print(f"Seeding {config.products:,} products and {config.orders:,} orders")
         run(
-            [*manage, "seed_demo", "--products", str(config.products), "--orders",
-             str(config.orders), "--password", password],
+            [
+                *manage,
+                "seed_demo",
+                "--products",
+                str(config.products),
+                "--orders",
+                str(config.orders),
+                "--password",
+                password,
+            ],
             template_env,
             project,
         )
@@ -552,7 +611,11 @@ def main(argv: list[str]) -> int:
             (DEFAULTS, STATS),
         ]
         if config.only:
-            plan = [step for step in plan if step[1] in config.only or step[0] == CEILING]
+            plan = [
+                (server, endpoint)
+                for server, endpoint in plan
+                if server == CEILING or any(word in endpoint for word in config.only)
+            ]
 
         for env, server in ((template_env, TEMPLATE), (defaults_env, DEFAULTS)):
             probe = [
@@ -565,11 +628,22 @@ def main(argv: list[str]) -> int:
                 for e in endpoints.values()
             ]
             counts = json.loads(
-                run([sys.executable, str(BENCH_DIR / "inprocess.py"), "queries", json.dumps(probe)],
-                    env, project, capture=True)
+                run(
+                    [
+                        sys.executable,
+                        str(BENCH_DIR / "inprocess.py"),
+                        "queries",
+                        json.dumps(probe),
+                    ],
+                    env,
+                    project,
+                    capture=True,
+                )
             )
             for name, count in counts.items():
                 report.queries[server, name] = count
+                if server == TEMPLATE:  # the same code, started differently
+                    report.queries[PRELOADED, name] = count
 
         def drive(server: str, endpoint: str, seconds: float):
             cpu_before = servers[server].cpu_seconds()
@@ -600,11 +674,18 @@ def main(argv: list[str]) -> int:
                     + (f"  {result.failed} errors" if result.failed else "")
                 )
 
+        profiles = {}
+        if config.profile:
+            for name in (HEALTHZ, HIT):
+                print(f"Profiling the template on {name}")
+                raw = state_dir / f"profile-{len(profiles)}.txt"
+                profiles[name] = profile(servers[TEMPLATE], endpoints[name], bench, config, raw)
         claims = []
         if config.claims:
             print("Claims, in-process")
-            claims = in_process_claims(project, template_env, defaults_env, gunicorn, direct_url,
-                                       pgbouncer_url)
+            claims = in_process_claims(
+                project, template_env, defaults_env, gunicorn, direct_url, pgbouncer_url
+            )
         software = versions(project, config)
     finally:
         for server in servers.values():
@@ -617,7 +698,10 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(state_dir, ignore_errors=True)
 
     elapsed = time.monotonic() - started
-    text = render(report, claims, config, gunicorn, software, bench.describe_machine(), elapsed)
+    machine = bench.describe_machine()
+    text = render(report, claims, config, gunicorn, software, machine, elapsed, load)
+    for name, summary in profiles.items():
+        text += f"\n### Profile: the template on {name}, under load (py-spy)\n\n{summary}\n"
     print("\n" + text)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -626,16 +710,18 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def render(report, claims, config, gunicorn, software, machine, elapsed) -> str:
+def render(report, claims, config, gunicorn, software, machine, elapsed, load) -> str:
     today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     return f"""## Benchmark results ({today})
 
-Machine: {machine}. Load generator on the same machine: wrk -t{config.threads} \
--c{config.connections}, keep-alive, {config.seconds:g} s per run, {config.rounds} rounds \
+Machine: {machine}; load average {load:.1f} from other work when the run began. Load generator \
+on the same machine: wrk -t{config.threads} -c{config.connections}, keep-alive, \
+{config.seconds:g} s per run, {config.rounds} round{"s" if config.rounds > 1 else ""} \
 alternating every server and endpoint; medians over the rounds, ratios taken within each round.
-Each server: gunicorn with the generated project's gunicorn.conf.py, {gunicorn['workers']} \
-workers x {gunicorn['threads']} threads ({gunicorn['worker_class']}). {software}. The run took \
-{elapsed / 60:.1f} minutes.
+Each server: gunicorn with the generated project's gunicorn.conf.py, {gunicorn["workers"]} \
+workers x {gunicorn["threads"]} threads ({gunicorn["worker_class"]}), a worker replaced after \
+{gunicorn["max_requests"]:,} requests (+ up to {gunicorn["max_requests_jitter"]}). {software}. \
+The run took {elapsed / 60:.1f} minutes.
 
 ### Endpoints
 
@@ -644,11 +730,13 @@ workers x {gunicorn['threads']} threads ({gunicorn['worker_class']}). {software}
 "spread" is half the range of requests/s over the rounds, as a share of the median. "server
 CPU" is the CPU time of the gunicorn master and its workers (replaced workers included) over
 the run, divided by the requests served: unlike requests/s, it barely depends on what else
-the machine runs. Queries per request are counted in-process (Django's test client) on the same database. The cache
-miss sends a new `?nocache=` value with every request: the cache key is the full URL, so every
-request computes and stores its page. Every request carries its own X-Forwarded-For, as from
-many clients, so DRF's throttles (on in the template, at their default rates) keep one small
-history per client. The defaults' "cache hit" and "cache miss" rows are the same uncached run.
+the machine runs. Queries per request are counted in-process (Django's test client) on the
+same database. The cache miss sends a new `?nocache=` value with every request: the cache key
+is the full URL, so every request computes and stores its page. Every request carries its own
+X-Forwarded-For, as from many clients, so DRF's throttles (on in the template, at their default
+rates) keep one small history per client, and an X-Request-ID, as nginx adds in production.
+wrk talks to gunicorn directly: no nginx in front of any server. The defaults' "cache hit" and
+"cache miss" rows are the same uncached run.
 
 ### Targets
 

@@ -13,6 +13,7 @@ and through PgBouncer.
 
 import io
 import json
+import logging
 import os
 import random
 import statistics
@@ -24,15 +25,15 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.getcwd())
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
-from django.utils.module_loading import import_string  # noqa: E402
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils.module_loading import import_string
 
 # startproject's MIDDLEWARE (Django 4.0 to 6.x).
 STARTPROJECT_MIDDLEWARE = [
@@ -86,7 +87,13 @@ def median_seconds(work: Callable[[], object], repeat: int, warmup: int = 3) -> 
 
 
 def row(claim: str, variant: str, seconds: float, unit: str, queries: int | None = None) -> dict:
-    return {"claim": claim, "variant": variant, "seconds": seconds, "unit": unit, "queries": queries}
+    return {
+        "claim": claim,
+        "variant": variant,
+        "seconds": seconds,
+        "unit": unit,
+        "queries": queries,
+    }
 
 
 # --- Claims ------------------------------------------------------------------------------------
@@ -185,13 +192,21 @@ def middleware_claims(repeat: int = 3000) -> list[dict]:
     def start_response(status, headers, exc_info=None):
         assert status.startswith("200"), status
 
+    template = list(settings.MIDDLEWARE)
     stacks = [
-        ("no middleware", []),
-        (f"the template's ({len(settings.MIDDLEWARE)} middleware)", list(settings.MIDDLEWARE)),
-        (f"startproject's ({len(STARTPROJECT_MIDDLEWARE)} middleware)", STARTPROJECT_MIDDLEWARE),
+        ("none: Django's handler and the view alone", [], logging.INFO),
+        (f"the template's ({len(template)} middleware)", template, logging.INFO),
+        ("the template's, without its access-log line", template, logging.WARNING),
+        (
+            f"startproject's ({len(STARTPROJECT_MIDDLEWARE)} middleware)",
+            STARTPROJECT_MIDDLEWARE,
+            logging.INFO,
+        ),
     ]
+    access_log = logging.getLogger(f"{os.environ['BENCH_PROJECT_PACKAGE']}.core.middleware")
     rows = []
-    for label, stack in stacks:
+    for label, stack, level in stacks:
+        access_log.setLevel(level)
         with override_settings(MIDDLEWARE=stack):
             handler = WSGIHandler()
 
@@ -202,6 +217,7 @@ def middleware_claims(repeat: int = 3000) -> list[dict]:
 
             seconds = median_seconds(one_request, repeat, warmup=100)
         rows.append(row("the middleware stack", label, seconds, "request"))
+    access_log.setLevel(logging.NOTSET)
     return rows
 
 
@@ -209,8 +225,8 @@ def n_plus_one_claims(package: str, repeat: int = 50) -> list[dict]:
     """A page of 20 products rendered by the template's serializer, from its selector and from
     a bare queryset."""
     selectors = import_string(f"{package}.catalog.selectors")
-    Product = import_string(f"{package}.catalog.models.Product")  # noqa: N806
-    ProductSerializer = import_string(f"{package}.catalog.serializers.ProductSerializer")  # noqa: N806
+    Product = import_string(f"{package}.catalog.models.Product")
+    ProductSerializer = import_string(f"{package}.catalog.serializers.ProductSerializer")
 
     def render(queryset):
         return ProductSerializer(list(queryset.order_by("-id")[:20]), many=True).data
@@ -232,7 +248,7 @@ def n_plus_one_claims(package: str, repeat: int = 50) -> list[dict]:
 def bulk_claims(package: str, count: int = 1000) -> list[dict]:
     """`count` new tags: a loop of save() (each its own transaction, as in a view or a script
     without atomic()), the same loop in one transaction, and bulk_create."""
-    Tag = import_string(f"{package}.catalog.models.Tag")  # noqa: N806
+    Tag = import_string(f"{package}.catalog.models.Tag")
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
 
     def tags():
@@ -261,13 +277,17 @@ def bulk_claims(package: str, count: int = 1000) -> list[dict]:
             work()
             seconds = time.perf_counter() - started
         Tag.objects.filter(slug__startswith=prefix).delete()
-        rows.append(row(f"inserting {count:,} rows", label, seconds, f"{count} rows", len(queries)))
+        rows.append(
+            row(f"inserting {count:,} rows", label, seconds, f"{count} rows", len(queries))
+        )
     return rows
 
 
-def cache_claims(repeat: int = 50) -> list[dict]:
-    """The anonymous products list in-process: served from Redis, and computed (a new query
+def cache_claims(package: str, repeat: int = 100) -> list[dict]:
+    """The anonymous products list in-process: served from Redis, served from Redis without
+    DRF's throttles (each reads and writes its history in Redis), and computed (a new query
     parameter makes a new cache key)."""
+    view = import_string(f"{package}.catalog.views.ProductListView")
     client = Client()
     path = "/api/v1/products/"
 
@@ -275,9 +295,18 @@ def cache_claims(repeat: int = 50) -> list[dict]:
         response = client.get(url, headers=a_client())
         assert response.status_code == 200, response.status_code
 
+    def unthrottled_hit():
+        throttles, view.throttle_classes = view.throttle_classes, []
+        try:
+            get(path)
+        finally:
+            view.throttle_classes = throttles
+
+    get(path)  # stores the page
     rows = []
     for label, work in [
         ("cache hit", lambda: get(path)),
+        ("cache hit, without the throttles", unthrottled_hit),
         ("cache miss", lambda: get(with_param(path, "nocache"))),
     ]:
         with CaptureQueriesContext(connection) as queries:
@@ -300,7 +329,7 @@ def main(argv: list[str]) -> int:
             *middleware_claims(),
             *n_plus_one_claims(package),
             *bulk_claims(package),
-            *cache_claims(),
+            *cache_claims(package),
         ]
         print(json.dumps(rows))
     else:

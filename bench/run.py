@@ -7,7 +7,8 @@ The project is generated with every option at its default (project name "Bench L
 its database, bench_lab, is nobody else's) into BENCH_WORKDIR (a temporary directory, removed
 afterwards unless BENCH_KEEP=1). The harness then runs with the generated project's own
 interpreter. Needs what the template's tests need (uv, PostgreSQL, Redis, Debian's pgbouncer)
-and wrk. See harness.py for the other BENCH_* variables.
+and wrk. BENCH_OUTPUT names the markdown file to write (bench/results/latest.md); see
+harness.py for the other BENCH_* variables.
 """
 
 import os
@@ -47,6 +48,9 @@ def main() -> int:
             cwd=project,
             check=False,
         )
+        if os.environ.get("BENCH_PROFILE") == "1":
+            install = ["uv", "pip", "install", "--quiet", "--python", str(python), "py-spy"]
+            subprocess.run(install, cwd=project, check=False)
         output = Path(os.environ.get("BENCH_OUTPUT") or BENCH_DIR / "results" / "latest.md")
         command = [str(python), str(BENCH_DIR / "harness.py"), "--project", str(project)]
         return subprocess.run([*command, "--output", str(output)], check=False).returncode

@@ -132,6 +132,9 @@ function request()
   if many_clients then
     headers["X-Forwarded-For"] = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. ".1"
   end
+  -- What nginx adds to every request it forwards (deploy/nginx/nginx.conf): the app then uses
+  -- it rather than generating an id of its own.
+  headers["X-Request-ID"] = string.format("bench-%%d-%%d", thread_number or 0, counter)
   return wrk.format("GET", path, headers)
 end
 
@@ -255,18 +258,23 @@ def queries_per_request(base_url: str, endpoint: Endpoint) -> int | None:
     return int(match.group(1))
 
 
-def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A markdown table, first column left-aligned and the others right-aligned."""
+def markdown_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], text_columns: int = 1
+) -> str:
+    """A markdown table: the first `text_columns` left-aligned, the figures right-aligned."""
     widths = [max(len(str(row[i])) for row in [columns, *rows]) for i in range(len(columns))]
 
     def line(cells) -> str:
         padded = [
-            str(cell).ljust(widths[i]) if i == 0 else str(cell).rjust(widths[i])
+            str(cell).ljust(widths[i]) if i < text_columns else str(cell).rjust(widths[i])
             for i, cell in enumerate(cells)
         ]
         return "| " + " | ".join(padded) + " |"
 
-    rule = ["-" * widths[0], *("-" * (width - 1) + ":" for width in widths[1:])]
+    rule = [
+        "-" * width if i < text_columns else "-" * (width - 1) + ":"
+        for i, width in enumerate(widths)
+    ]
     return "\n".join([line(columns), line(rule), *(line(row) for row in rows)])
 
 
@@ -397,10 +405,7 @@ def main(argv: list[str]) -> int:
     require_wrk()
 
     with contextlib.ExitStack() as stack:
-        if args.url:
-            base_url = args.url.rstrip("/")
-        else:
-            base_url = stack.enter_context(native_topology()).url
+        base_url = args.url.rstrip("/") if args.url else stack.enter_context(native_topology()).url
         password = os.environ.get("BENCH_PASSWORD") or secrets.token_urlsafe(16)
         if has_catalog() and (args.seed if args.seed is not None else not args.url):
             seed(args.products, args.orders, password)

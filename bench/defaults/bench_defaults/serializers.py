@@ -11,7 +11,7 @@ models = import_string(f"{settings.PROJECT_PACKAGE}.catalog.models")
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = models.Category
-        fields = ["id", "slug", "name"]
+        fields = ("id", "slug", "name")
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -20,12 +20,12 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.Product
-        fields = ["id", "sku", "name", "price", "stock", "category", "tags"]
+        fields = ("id", "sku", "name", "price", "stock", "category", "tags")
 
 
 class ProductDetailSerializer(ProductSerializer):
     class Meta(ProductSerializer.Meta):
-        fields = [*ProductSerializer.Meta.fields, "description"]
+        fields = (*ProductSerializer.Meta.fields, "description")
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -33,7 +33,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.OrderItem
-        fields = ["product", "sku", "quantity", "unit_price"]
+        fields = ("product", "sku", "quantity", "unit_price")
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -41,7 +41,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = models.Order
-        fields = ["id", "status", "created", "items"]
+        fields = ("id", "status", "created", "items")
 
 
 class CategoryStatsSerializer(serializers.Serializer):

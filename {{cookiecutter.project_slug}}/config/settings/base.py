@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 # The smallest stack that serves this API: every entry runs on every request.
 MIDDLEWARE = [
     # First, to time the whole stack: request id, query count and DB time, slow-query warnings,
-    # one access-log line and Server-Timing. A few microseconds per request, no I/O.
+    # one access-log line and Server-Timing. About 40 microseconds of CPU, the log line included.
     "{{ cookiecutter.project_slug }}.core.middleware.RequestContextMiddleware",
 {%- if cookiecutter.use_prometheus %}
     # Counts the request in /metrics by route and status, with the queries counted above.
@@ -198,9 +198,6 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_SECONDS", default=300)),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_REFRESH_SECONDS", default=86400)),
     "AUTH_HEADER_TYPES": ("Bearer",),
-    "TOKEN_OBTAIN_SERIALIZER": (
-        "{{ cookiecutter.project_slug }}.accounts.tokens.UsernameTokenObtainPairSerializer"
-    ),
 }
 {%- endif %}
 {%- if cookiecutter.use_openapi %}

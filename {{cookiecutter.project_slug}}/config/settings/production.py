@@ -33,6 +33,7 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+{%- if not cookiecutter.use_admin %}
 
 SILENCED_SYSTEM_CHECKS = [
 {%- if not sessions %}
@@ -40,8 +41,7 @@ SILENCED_SYSTEM_CHECKS = [
     # is nothing for CsrfViewMiddleware to protect.
     "security.W003",
 {%- endif %}
-{%- if not cookiecutter.use_admin %}
     # Every response is JSON, which a browser does not render in a frame.
     "security.W002",
-{%- endif %}
 ]
+{%- endif %}

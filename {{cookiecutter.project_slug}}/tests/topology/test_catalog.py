@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.catalog.models import (
     Product,
 )
 
-from .useragent import UserAgent, burst
+from .useragent import CUT_OFF, UserAgent, burst
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,10 +52,11 @@ def test_an_instance_killed_mid_burst_loses_and_doubles_no_order(
 
     placed = {index: r.json()["id"] for index, r in enumerate(responses) if r.status == 201}
     failed = [r for r in responses if r.status != 201]
-    # nginx never resends a POST it has sent (the dead instance may have committed it), so an
-    # order in flight on the killed instance may fail, as a 502; no other one does.
-    assert len(failed) <= CONCURRENCY
-    assert {r.status for r in failed} <= {502}
+    # nginx never resends a POST it has sent (the dead instance may have committed it). So the
+    # orders in flight on the killed instance may fail, and so may the few that nginx wrote to
+    # a kept-alive connection to it before noticing that connection had closed: a handful.
+    assert len(failed) <= 2 * CONCURRENCY
+    assert {r.status for r in failed} <= {502, CUT_OFF}
     assert {r.served_by for r in responses if r.status == 201 and r.sent_at > killed_at} == {
         f"127.0.0.1:{survivor.port}"
     }

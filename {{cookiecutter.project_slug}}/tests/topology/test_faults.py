@@ -7,7 +7,7 @@ from django.db import connection
 
 from tests.servers import wait_for
 
-from .useragent import UserAgent, burst, readiness
+from .useragent import CUT_OFF, UserAgent, burst, readiness
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,13 +31,18 @@ def test_when_an_instance_dies_mid_burst_nginx_sends_every_request_to_the_other(
         fault=doomed.kill,
     )
 
-    # Not one request failed: a GET that met the dead instance was retried on the other.
-    assert [r.status for r in responses] == [200] * BURST
-    before = {r.served_by for r in responses if r.sent_at < killed_at}
-    after = {r.served_by for r in responses if r.sent_at > killed_at}
-    assert before == {address(doomed), address(survivor)}
-    assert after == {address(survivor)}
-    assert len([r for r in responses if r.sent_at > killed_at]) >= BURST - KILL_AFTER - CONCURRENCY
+    before = [r for r in responses if r.sent_at < killed_at]
+    after = [r for r in responses if r.sent_at > killed_at]
+    assert {r.served_by for r in before if r.status == 200} == {address(doomed), address(survivor)}
+    # A GET that meets the dead instance (connection refused, or a kept-alive connection found
+    # closed) is retried on the other: only a response the dead one had begun to send is cut
+    # off, so at most the requests in flight when it died fail.
+    assert {r.status for r in before} <= {200, CUT_OFF}
+    assert len([r for r in before if r.status != 200]) <= CONCURRENCY
+    # Afterwards every request succeeds, on the other instance.
+    assert len(after) >= BURST - KILL_AFTER - CONCURRENCY
+    assert [r.status for r in after] == [200] * len(after)
+    assert {r.served_by for r in after} == {address(survivor)}
 
 
 def app_backends(topology) -> set[int]:

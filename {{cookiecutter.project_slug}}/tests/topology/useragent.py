@@ -1,5 +1,6 @@
 """A small HTTP client for the topology tests: real sockets, cookies kept like a browser's."""
 
+import http.client
 import http.cookiejar
 import json
 import threading
@@ -13,6 +14,9 @@ from email.message import Message
 from typing import Any
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The status of a response that never arrived whole: the connection was closed before it began
+# or in the middle of it (as when the server answering it dies).
+CUT_OFF = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class UserAgent:
         except urllib.error.HTTPError as error:
             with error:
                 return Response(error.code, error.headers, error.read(), sent_at)
+        except (http.client.HTTPException, ConnectionError) as error:
+            return Response(CUT_OFF, Message(), repr(error).encode(), sent_at)
 
     def get(self, url: str, timeout: float = 10) -> Response:
         return self.request("GET", url, timeout=timeout)
