@@ -86,7 +86,6 @@ def problems(ctx: dict) -> list[str]:
     if problem := check_slug(str(ctx["project_slug"])):
         found.append(problem)
 
-
     if ctx["django_version"] == "6.1" and ctx["python_version"] == "3.11":
         found.append(
             'django_version "6.1" needs Python 3.12 or newer, and python_version is "3.11". '

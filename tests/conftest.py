@@ -14,8 +14,12 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _python_versions_for_uv() -> None:
-    """Let uv find every Python that pyenv has: its shims answer only for the active version."""
-    if "PYENV_VERSION" not in os.environ and shutil.which("pyenv"):
+    """Let uv find every Python that pyenv has: its shims answer only for the active versions.
+
+    pyenv's own `uv` shim sets PYENV_VERSION to the one active version, so the others are
+    added to whatever it holds.
+    """
+    if shutil.which("pyenv"):
         versions = subprocess.run(
             ["pyenv", "versions", "--bare", "--skip-aliases"],
             capture_output=True,
@@ -26,8 +30,9 @@ def _python_versions_for_uv() -> None:
             (v for v in versions if v.startswith(("3.11.", "3.12.", "3.13."))),
             key=lambda v: [int(part) for part in v.split(".")],
         )
+        active = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
         if wanted:
-            os.environ["PYENV_VERSION"] = ":".join(wanted)
+            os.environ["PYENV_VERSION"] = ":".join(active + [v for v in wanted if v not in active])
     # Generated projects must never need anything but package registries.
     os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 

@@ -46,9 +46,7 @@ REFUSALS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("context", "expected"), list(REFUSALS.values()), ids=list(REFUSALS)
-)
+@pytest.mark.parametrize(("context", "expected"), list(REFUSALS.values()), ids=list(REFUSALS))
 def test_refusal_is_one_paragraph_without_traceback_and_leaves_nothing(
     tmp_path, context, expected
 ):

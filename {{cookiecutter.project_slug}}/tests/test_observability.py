@@ -1,6 +1,7 @@
 """Every request gets an id, an access-log line with its route, status, duration and queries,
 a Server-Timing header when enabled, and a WARNING for each slow query."""
 
+import io
 import json
 import logging
 import os
@@ -12,6 +13,8 @@ import pytest
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+
+from {{ cookiecutter.project_slug }}.core.jsonlog import JsonFormatter
 
 from tests.servers import PROJECT_DIR, database_url
 
@@ -66,16 +69,32 @@ def test_each_response_carries_a_fresh_request_id(client):
     assert second != first
 
 
-def test_the_request_id_set_by_nginx_is_kept_echoed_and_logged(client, caplog):
-    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+def test_the_request_id_set_by_nginx_is_kept_and_echoed(client):
     nginx_id = "5f0c3b8e9a1d4e7f8a2b6c4d0e9f1a3b"
 
     response = client.get("/healthz", headers={"X-Request-ID": nginx_id})
 
     assert response["X-Request-ID"] == nginx_id
-    (line,) = access_lines(caplog)
     assert response.wsgi_request.request_id == nginx_id
-    assert line.path == "/healthz"
+
+
+def test_every_line_logged_while_serving_a_request_carries_its_id(client, settings):
+    settings.SLOW_QUERY_MS = 30
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    handler.setFormatter(JsonFormatter())
+    slow_queries = logging.getLogger(SLOW_QUERY_LOGGER)
+    slow_queries.addHandler(handler)
+    try:
+        client.get("/sleep/", headers={"X-Request-ID": "req-42"})
+        client.get("/sleep/")
+    finally:
+        slow_queries.removeHandler(handler)
+
+    first, second = (json.loads(line) for line in output.getvalue().splitlines())
+    assert (first["request_id"], first["level"], first["path"]) == ("req-42", "WARNING", "/sleep/")
+    assert first["sql"] == "SELECT pg_sleep(0.05)"
+    assert re.fullmatch(r"[0-9a-f]{32}", second["request_id"])
 
 
 @pytest.mark.parametrize(

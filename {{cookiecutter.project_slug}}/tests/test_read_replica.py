@@ -26,6 +26,7 @@ from django.urls import include, path
 import {{ cookiecutter.project_slug }}.core.db_router as db_router
 import {{ cookiecutter.project_slug }}.core.read_your_writes as read_your_writes
 from config.settings.replica import replica_database
+
 from tests.servers import free_port
 from tests.standby import HotStandby
 

@@ -22,6 +22,7 @@ import pytest
 import redis
 
 from scripts.topology import DEFAULT_DIRECT_URL, Topology, free_port, wait_for_port
+
 from tests.servers import database_url
 
 from .credentials import log_in

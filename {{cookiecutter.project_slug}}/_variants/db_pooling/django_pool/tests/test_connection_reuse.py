@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from config.settings.database import WEB_THREADS
+
 from tests.servers import backend_pids, get, gunicorn, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
