@@ -8,8 +8,8 @@ project's gunicorn.conf.py and the same WEB_CONCURRENCY and WEB_THREADS:
 - the ceiling: bare_wsgi.py, a WSGI app that returns /healthz's JSON body and nothing else;
 - the template: the generated project on its production settings, through PgBouncer, with
   Redis;
-- the template again with GUNICORN_PRELOAD=true, its one gunicorn switch that is off by
-  default (measured on /healthz and the cached list: what worker recycling costs);
+- the template again with GUNICORN_PRELOAD=false, its one gunicorn switch that is on by
+  default (measured on /healthz and the cached list: what worker recycling costs without it);
 - Django's defaults: the same models behind defaults/bench_defaults (startproject's settings,
   DRF's defaults, ModelViewSets), straight to PostgreSQL with a new connection per request.
 
@@ -52,8 +52,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 CEILING = "bare WSGI app (ceiling)"
 TEMPLATE = "template"
-# The template with the one gunicorn switch it leaves off by default (GUNICORN_PRELOAD).
-PRELOADED = "template, preload_app"
+# The template with the one gunicorn switch it turns on by default (GUNICORN_PRELOAD) off.
+UNLOADED = "template, no preload_app"
 DEFAULTS = "Django defaults"
 HEALTHZ = "/healthz"
 HIT = "products list, cache hit"
@@ -276,7 +276,7 @@ class Report:
         middle = statistics.median(rates)
         spread = (max(rates) - min(rates)) / middle * 100 if middle else 0
         to_defaults = "-"
-        if server in (TEMPLATE, PRELOADED):
+        if server in (TEMPLATE, UNLOADED):
             defaults_key = (DEFAULTS, MISS if endpoint in (HIT, MISS) else endpoint)
             to_defaults = ratio(self.per_round(measured, defaults_key))
         failed = sum(r.failed for r in results)
@@ -299,7 +299,7 @@ class Report:
         rows = [self.row(HEALTHZ, CEILING, (CEILING, HEALTHZ), CEILING)]
         for endpoint in (HEALTHZ, HIT, MISS, DETAIL, ORDERS, STATS):
             rows.append(self.row(endpoint, TEMPLATE, (TEMPLATE, endpoint), TEMPLATE))
-            rows.append(self.row(endpoint, PRELOADED, (PRELOADED, endpoint), PRELOADED))
+            rows.append(self.row(endpoint, UNLOADED, (UNLOADED, endpoint), UNLOADED))
             # The defaults cache nothing: one uncached list serves both list rows.
             measured = (DEFAULTS, MISS if endpoint in (HIT, MISS) else endpoint)
             label = DEFAULTS + (" (no cache)" if endpoint in (HIT, MISS, STATS) else "")
@@ -328,7 +328,7 @@ class Report:
             else:
                 checks.append((label, f"{value:.2f}{unit} (target {target})", passed(value)))
 
-        for server in (TEMPLATE, PRELOADED):
+        for server in (TEMPLATE, UNLOADED):
             suffix = "" if server == TEMPLATE else f" ({server})"
             check(
                 f"/healthz, fraction of the ceiling{suffix}",
@@ -461,7 +461,7 @@ def boot_claims(project: Path, template_env, defaults_env, gunicorn, repeat: int
         boot = statistics.median(s["import_s"] + s["first_request_s"] for s in samples)
         rows.append(
             {
-                "claim": f"a worker's boot, paid again every {every:,.0f} requests (max_requests)",
+                "claim": f"a worker's boot without preload_app, every {every:,.0f} requests (max_requests)",
                 "variant": f"{label}: {boot * 1000 / every:.2f} ms of CPU per request",
                 "seconds": boot,
                 "unit": "worker (CPU)",
@@ -537,8 +537,8 @@ def main(argv: list[str]) -> int:
     servers = {
         CEILING: Server("ceiling", "bare_wsgi:application", ceiling_env, state_dir),
         TEMPLATE: Server("template", "config.wsgi", template_env, state_dir),
-        PRELOADED: Server(
-            "preloaded", "config.wsgi", {**template_env, "GUNICORN_PRELOAD": "true"}, state_dir
+        UNLOADED: Server(
+            "unloaded", "config.wsgi", {**template_env, "GUNICORN_PRELOAD": "false"}, state_dir
         ),
         DEFAULTS: Server("defaults", "config.wsgi", defaults_env, state_dir),
     }
@@ -597,10 +597,10 @@ def main(argv: list[str]) -> int:
         plan = [
             (CEILING, HEALTHZ),
             (TEMPLATE, HEALTHZ),
-            (PRELOADED, HEALTHZ),
+            (UNLOADED, HEALTHZ),
             (DEFAULTS, HEALTHZ),
             (TEMPLATE, HIT),
-            (PRELOADED, HIT),
+            (UNLOADED, HIT),
             (TEMPLATE, MISS),
             (DEFAULTS, MISS),
             (TEMPLATE, DETAIL),
@@ -643,7 +643,7 @@ def main(argv: list[str]) -> int:
             for name, count in counts.items():
                 report.queries[server, name] = count
                 if server == TEMPLATE:  # the same code, started differently
-                    report.queries[PRELOADED, name] = count
+                    report.queries[UNLOADED, name] = count
 
         def drive(server: str, endpoint: str, seconds: float):
             cpu_before = servers[server].cpu_seconds()
@@ -733,8 +733,8 @@ the run, divided by the requests served: unlike requests/s, it barely depends on
 the machine runs. Queries per request are counted in-process (Django's test client) on the
 same database. The cache miss sends a new `?nocache=` value with every request: the cache key
 is the full URL, so every request computes and stores its page. Every request carries its own
-X-Forwarded-For, as from many clients, so DRF's throttles (on in the template, at their default
-rates) keep one small history per client, and an X-Request-ID, as nginx adds in production.
+X-Forwarded-For, as from many clients, so the throttle (on in the template, at its default
+rates) counts each client apart, and an X-Request-ID, as nginx adds in production.
 wrk talks to gunicorn directly: no nginx in front of any server. The defaults' "cache hit" and
 "cache miss" rows are the same uncached run.
 

@@ -48,8 +48,9 @@ STARTPROJECT_MIDDLEWARE = [
 
 
 def a_client() -> dict[str, str]:
-    """An X-Forwarded-For of a client of its own, as in the load runs: DRF's throttles key on
-    it, and one client's history of thousands of requests is not what production sees."""
+    """An X-Forwarded-For of a client of its own, as in the load runs: the throttle counts
+    each client apart, and one client sending thousands of requests is not what production
+    sees."""
     return {"X-Forwarded-For": f"10.{random.randrange(256)}.{random.randrange(256)}.1"}
 
 
@@ -285,8 +286,8 @@ def bulk_claims(package: str, count: int = 1000) -> list[dict]:
 
 def cache_claims(package: str, repeat: int = 100) -> list[dict]:
     """The anonymous products list in-process: served from Redis, served from Redis without
-    DRF's throttles (each reads and writes its history in Redis), and computed (a new query
-    parameter makes a new cache key)."""
+    the throttle (one INCR in Redis), and computed (a new query parameter makes a new cache
+    key)."""
     view = import_string(f"{package}.catalog.views.ProductListView")
     client = Client()
     path = "/api/v1/products/"

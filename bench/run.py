@@ -1,7 +1,7 @@
 """`make bench`: generate the default project, install it, and benchmark it (harness.py).
 
-    uv run python bench/run.py                 # about 8 minutes; writes bench/results/latest.md
-    BENCH_SECONDS=2 BENCH_ROUNDS=1 uv run python bench/run.py    # a quick look
+    make bench                                 # about 8 minutes; writes bench/results/latest.md
+    BENCH_SECONDS=2 BENCH_ROUNDS=1 make bench  # a quick look
 
 The project is generated with every option at its default (project name "Bench Lab", so that
 its database, bench_lab, is nobody else's) into BENCH_WORKDIR (a temporary directory, removed

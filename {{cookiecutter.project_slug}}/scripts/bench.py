@@ -66,9 +66,9 @@ class Endpoint:
     # A query parameter given a new value on every request: each request is a cache miss for
     # a view whose cache key is the full URL.
     unique_param: str | None = None
-    # A different X-Forwarded-For on every request, as if from many clients. A server that
-    # trusts the header (DRF's throttles do, when no proxy replaces it) keeps one small
-    # throttle history per client, as in production, instead of one huge one for this machine.
+    # A different X-Forwarded-For on every request, as if from many clients: a server that
+    # trusts the header (the throttle does, when no proxy replaces it) counts each apart, as in
+    # production, instead of one client that sends everything.
     many_clients: bool = True
 
 

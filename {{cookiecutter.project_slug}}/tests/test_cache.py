@@ -43,6 +43,6 @@ def test_an_api_read_still_answers_while_redis_is_down(api_client, settings, use
     api_client.force_authenticate(user)
     with override_settings(CACHES={**settings.CACHES, "default": broken}):
         response = api_client.get("/api/v1/me/")
-    # Throttling finds no counters in the dead cache and lets the request through.
+    # The throttle cannot reach its counters and lets the request through.
     assert response.status_code == 200
     assert response.json()["username"] == user.username

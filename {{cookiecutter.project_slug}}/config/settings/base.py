@@ -51,7 +51,8 @@ INSTALLED_APPS = [
 # The smallest stack that serves this API: every entry runs on every request.
 MIDDLEWARE = [
     # First, to time the whole stack: request id, query count and DB time, slow-query warnings,
-    # one access-log line and Server-Timing. About 40 microseconds of CPU, the log line included.
+    # one access-log line and Server-Timing. This stack costs about 240 microseconds of CPU a
+    # request, 130 of them for the log line (Django's handler alone: 200).
     "{{ cookiecutter.project_slug }}.core.middleware.RequestContextMiddleware",
 {%- if cookiecutter.use_prometheus %}
     # Counts the request in /metrics by route and status, with the queries counted above.
@@ -177,11 +178,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Cursor pagination costs the same at page 1 and page 10,000: no OFFSET, no COUNT(*).
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.CursorPagination",
-    # Counters live in the default cache (Redis), so every web process shares them.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # One counter per client in Redis, shared by every web process: one round trip a request,
+    # where DRF's AnonRateThrottle and UserRateThrottle take four (core/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["{{ cookiecutter.project_slug }}.core.throttling.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
         "user": env("THROTTLE_USER_RATE", default="1000/minute"),

@@ -86,7 +86,7 @@ def test_while_the_cache_redis_is_stopped_reads_answer_and_readyz_names_redis(
 ):
     cache = redis_servers["cache"]
     assert logged_in.get(f"{topology.url}/api/v1/me/").status == 200
-    # The control: the app does use this Redis (DRF keeps its throttle counters there).
+    # The control: the app does use this Redis (the throttle keeps its counters there).
     assert throttle_keys(cache)
 
     cache.stop()

@@ -1,14 +1,17 @@
 """Cached catalog reads, invalidated by a version key rather than by finding and deleting keys.
 
-Every cached response's key carries the current catalog version. A product write replaces the
-version once its transaction has committed, and from then on every reader computes keys that
-nothing is stored under: one Redis SET invalidates every cached page and filter combination
-at once, without a KEYS/SCAN over the keyspace. Orphaned entries expire with their TTL.
+Each cached response is stored with the catalog version it was computed under. A product
+write replaces the version once its transaction has committed, and from then on every stored
+response is stale: one Redis SET invalidates every cached page and filter combination at
+once, without a KEYS/SCAN over the keyspace. A stale entry is recomputed and overwritten by
+its next reader.
 
-Why readers never cache stale data: a reader fetches the version before it queries the
-database, and a writer replaces the version after its commit. A reader that sees the new
+A hit costs one round trip: the version and the response are fetched together (MGET).
+
+Why readers never cache stale data as fresh: a reader fetches the version before it queries
+the database, and a writer replaces the version after its commit. A reader that sees the new
 version therefore reads the committed rows; one that read old rows stores them under the old
-version, which nobody asks for any more.
+version, which no longer matches.
 """
 
 import hashlib
@@ -21,19 +24,16 @@ from django.db import transaction
 from rest_framework.request import Request
 
 VERSION_KEY = "catalog:version"
-# Invalidation is exact, so the TTL only bounds the memory that orphaned versions hold.
+# Invalidation is exact, so the TTL only bounds the memory held by responses nobody asks for.
 TIMEOUT = 300
 
 
-def current_version() -> str | None:
-    """The catalog's version; None while Redis is unreachable (then nothing is cached)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # First read after a flush or an eviction: a fresh random version can never collide
-        # with keys stored under an earlier one. If two processes race, add() keeps one.
-        fresh = uuid.uuid4().hex
-        version = fresh if cache.add(VERSION_KEY, fresh, timeout=None) else cache.get(VERSION_KEY)
-    return version
+def fresh_version() -> str | None:
+    """A version for a catalog that has none (after a flush or an eviction); None while Redis
+    is unreachable. A random version can never match responses stored under an earlier one;
+    if two processes race, add() keeps one."""
+    version = uuid.uuid4().hex
+    return version if cache.add(VERSION_KEY, version, timeout=None) else cache.get(VERSION_KEY)
 
 
 def invalidate() -> None:
@@ -48,12 +48,14 @@ def request_key(prefix: str, request: Request) -> str:
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:
-    """compute()'s result, from Redis when this catalog version has it already."""
-    version = current_version()
-    if version is None:
+    """compute()'s result, from Redis when it was stored under the current catalog version."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or fresh_version()
+    if version is None:  # Redis is unreachable: nothing is cached
         return compute()
-    data = cache.get(key, version=version)
-    if data is None:
-        data = compute()
-        cache.set(key, data, timeout=TIMEOUT, version=version)
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    data = compute()
+    cache.set(key, (version, data), timeout=TIMEOUT)
     return data

@@ -20,9 +20,18 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name"]
 
 
+class TagSlugs(serializers.ListField):
+    """The slugs of the tags the selectors prefetched into a list (Prefetch(to_attr=...))."""
+
+    child = serializers.SlugField()
+
+    def to_representation(self, tags):
+        return [tag.slug for tag in tags]
+
+
 class ProductSerializer(serializers.ModelSerializer):
     category = CategorySerializer(read_only=True)
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags = TagSlugs(source="tag_list", read_only=True)
 
     class Meta:
         model = Product

@@ -109,7 +109,7 @@ _MISSING = object()
 class MeteredRedisClient(DefaultClient):
     """django-redis's client, counting the hits and misses of get() and get_many().
 
-    Counting here covers every cache read (the app's, DRF's throttle counters, get_or_set) at
+    Counting here covers every cache read (cached pages, the catalog version, get_or_set) at
     the cost of one counter increment, about a microsecond, next to a Redis round trip of
     ~100 microseconds; the sessions cache, if any, keeps the plain client.
     """

@@ -1,8 +1,8 @@
 """What every request reports about itself: its id, its duration and its SQL.
 
-One middleware, first in the stack, does all of it for about 15 microseconds of CPU per
-request, plus about 25 for the log line, its only I/O (measured on /healthz, which Django
-itself answers in about 50):
+One middleware, first in the stack, does all of it. The whole stack costs about 240
+microseconds of CPU per request, 130 of them for the log line, its only I/O (measured on
+/healthz, which Django's handler alone answers in about 200):
 
 - a request id, taken from X-Request-ID when nginx (or a client) sent a sane one, generated
   otherwise, echoed in the response and stamped on every log line of the request;
@@ -16,8 +16,8 @@ itself answers in about 50):
 import contextlib
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from django.conf import settings
 from django.db import connections
@@ -46,7 +46,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         request_id = request.META.get(REQUEST_ID_META, "")
         if not VALID_REQUEST_ID.fullmatch(request_id):
-            request_id = uuid.uuid4().hex
+            request_id = secrets.token_hex(16)  # 32 hex digits, like nginx's
         request.request_id = request_id
         token = current_request_id.set(request_id)
         # Read by PrometheusMiddleware, and by any view that wants its own query count.
