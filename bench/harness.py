@@ -52,8 +52,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 CEILING = "bare WSGI app (ceiling)"
 TEMPLATE = "template"
-# The template with the one gunicorn switch it turns on by default (GUNICORN_PRELOAD) off.
-UNLOADED = "template, no preload_app"
+# The template with GUNICORN_PRELOAD, the one gunicorn switch it turns on by default, off.
+NOT_PRELOADED = "template, no preload_app"
 DEFAULTS = "Django defaults"
 HEALTHZ = "/healthz"
 HIT = "products list, cache hit"
@@ -276,7 +276,7 @@ class Report:
         middle = statistics.median(rates)
         spread = (max(rates) - min(rates)) / middle * 100 if middle else 0
         to_defaults = "-"
-        if server in (TEMPLATE, UNLOADED):
+        if server in (TEMPLATE, NOT_PRELOADED):
             defaults_key = (DEFAULTS, MISS if endpoint in (HIT, MISS) else endpoint)
             to_defaults = ratio(self.per_round(measured, defaults_key))
         failed = sum(r.failed for r in results)
@@ -299,7 +299,9 @@ class Report:
         rows = [self.row(HEALTHZ, CEILING, (CEILING, HEALTHZ), CEILING)]
         for endpoint in (HEALTHZ, HIT, MISS, DETAIL, ORDERS, STATS):
             rows.append(self.row(endpoint, TEMPLATE, (TEMPLATE, endpoint), TEMPLATE))
-            rows.append(self.row(endpoint, UNLOADED, (UNLOADED, endpoint), UNLOADED))
+            rows.append(
+                self.row(endpoint, NOT_PRELOADED, (NOT_PRELOADED, endpoint), NOT_PRELOADED)
+            )
             # The defaults cache nothing: one uncached list serves both list rows.
             measured = (DEFAULTS, MISS if endpoint in (HIT, MISS) else endpoint)
             label = DEFAULTS + (" (no cache)" if endpoint in (HIT, MISS, STATS) else "")
@@ -328,7 +330,7 @@ class Report:
             else:
                 checks.append((label, f"{value:.2f}{unit} (target {target})", passed(value)))
 
-        for server in (TEMPLATE, UNLOADED):
+        for server in (TEMPLATE, NOT_PRELOADED):
             suffix = "" if server == TEMPLATE else f" ({server})"
             check(
                 f"/healthz, fraction of the ceiling{suffix}",
@@ -461,7 +463,10 @@ def boot_claims(project: Path, template_env, defaults_env, gunicorn, repeat: int
         boot = statistics.median(s["import_s"] + s["first_request_s"] for s in samples)
         rows.append(
             {
-                "claim": f"a worker's boot without preload_app, every {every:,.0f} requests (max_requests)",
+                "claim": (
+                    f"a worker's boot without preload_app, every {every:,.0f} requests "
+                    "(max_requests)"
+                ),
                 "variant": f"{label}: {boot * 1000 / every:.2f} ms of CPU per request",
                 "seconds": boot,
                 "unit": "worker (CPU)",
@@ -537,8 +542,11 @@ def main(argv: list[str]) -> int:
     servers = {
         CEILING: Server("ceiling", "bare_wsgi:application", ceiling_env, state_dir),
         TEMPLATE: Server("template", "config.wsgi", template_env, state_dir),
-        UNLOADED: Server(
-            "unloaded", "config.wsgi", {**template_env, "GUNICORN_PRELOAD": "false"}, state_dir
+        NOT_PRELOADED: Server(
+            "not-preloaded",
+            "config.wsgi",
+            {**template_env, "GUNICORN_PRELOAD": "false"},
+            state_dir,
         ),
         DEFAULTS: Server("defaults", "config.wsgi", defaults_env, state_dir),
     }
@@ -597,10 +605,10 @@ def main(argv: list[str]) -> int:
         plan = [
             (CEILING, HEALTHZ),
             (TEMPLATE, HEALTHZ),
-            (UNLOADED, HEALTHZ),
+            (NOT_PRELOADED, HEALTHZ),
             (DEFAULTS, HEALTHZ),
             (TEMPLATE, HIT),
-            (UNLOADED, HIT),
+            (NOT_PRELOADED, HIT),
             (TEMPLATE, MISS),
             (DEFAULTS, MISS),
             (TEMPLATE, DETAIL),
@@ -643,7 +651,7 @@ def main(argv: list[str]) -> int:
             for name, count in counts.items():
                 report.queries[server, name] = count
                 if server == TEMPLATE:  # the same code, started differently
-                    report.queries[UNLOADED, name] = count
+                    report.queries[NOT_PRELOADED, name] = count
 
         def drive(server: str, endpoint: str, seconds: float):
             cpu_before = servers[server].cpu_seconds()

@@ -44,11 +44,15 @@ PROJECT_IMPORTS = {
 }
 
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
+# The slug becomes part of hostnames and Kubernetes names, and of dotted paths in settings: the
+# longest, "<slug>.core.pagination.CursorPagination" in REST_FRAMEWORK, is 68 columns plus the
+# slug, and a generated line must fit ruff's 99.
+MAX_SLUG_LENGTH = 30
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def suggest_slug(value: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:40].rstrip("_") or "api"
+    slug = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")[:MAX_SLUG_LENGTH].rstrip("_") or "api"
     if not slug[0].isalpha():
         slug = f"api_{slug}"
     if slug in PROJECT_IMPORTS or slug in sys.stdlib_module_names or keyword.iskeyword(slug):
@@ -63,12 +67,12 @@ def check_slug(slug: str) -> str | None:
             "project's package. Use lowercase letters, digits and underscores, starting with a "
             f'letter, for example project_slug="{suggest_slug(slug)}".'
         )
-    if slug.endswith("_") or "__" in slug or len(slug) > 40:
+    if slug.endswith("_") or "__" in slug or len(slug) > MAX_SLUG_LENGTH:
         return (
             f'project_slug "{slug}" becomes part of hostnames and Kubernetes names (as '
             f'"{slug.replace("_", "-")}"), which must not end in "-", repeat "--" or run long. '
-            "Use at most 40 characters, single underscores between words, for example "
-            f'project_slug="{suggest_slug(slug)[:40].rstrip("_")}".'
+            f"Use at most {MAX_SLUG_LENGTH} characters, single underscores between words, for "
+            f'example project_slug="{suggest_slug(slug)}".'
         )
     if slug in PROJECT_IMPORTS or slug in sys.stdlib_module_names:
         return (

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import bake, bake_command
+from tests.conftest import bake, bake_command, run
 
 REFUSALS = {
     "slug with a hyphen": ({"project_slug": "my-api"}, ["project_slug", "my-api", "my_api"]),
@@ -22,9 +22,9 @@ REFUSALS = {
     "slug shadowing redis": ({"project_slug": "redis"}, ["shadow", "redis_api"]),
     "slug shadowing a stdlib module": ({"project_slug": "logging"}, ["shadow", "logging_api"]),
     "slug ending in an underscore": ({"project_slug": "shop_"}, ["project_slug", '"shop"']),
-    "slug longer than 40 characters": (
-        {"project_slug": "a" * 41},
-        ["project_slug", "40 characters"],
+    "slug longer than 30 characters": (
+        {"project_slug": "a" * 31},
+        ["project_slug", "30 characters", f'project_slug="{"a" * 30}"'],
     ),
     "Django 6.1 on Python 3.11": (
         {"django_version": "6.1", "python_version": "3.11"},
@@ -89,6 +89,19 @@ def test_project_names_with_spaces_capitals_and_accents_give_a_valid_slug(
     project = bake(tmp_path, project_name=project_name)
     assert project.name == slug
     assert (project / slug / "__init__.py").exists()
+
+
+@pytest.mark.parametrize(
+    ("auth", "db_pooling"),
+    [("token", "pgbouncer"), ("jwt", "django_pool"), ("session", "persistent")],
+)
+def test_the_longest_slug_accepted_still_generates_ruff_clean_code(tmp_path, auth, db_pooling):
+    options = {"read_replica": "yes", "kubernetes": "yes", "use_admin": "yes"}
+    if db_pooling == "django_pool":
+        options["conn_max_age"] = "0"
+    project = bake(tmp_path, project_slug="a" * 30, auth=auth, db_pooling=db_pooling, **options)
+    run(["ruff", "check", "."], cwd=project)
+    run(["ruff", "format", "--check", "."], cwd=project)
 
 
 def test_django_pool_defaults_conn_max_age_to_zero(tmp_path):

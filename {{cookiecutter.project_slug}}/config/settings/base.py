@@ -180,7 +180,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.CursorPagination",
     # One counter per client in Redis, shared by every web process: one round trip a request,
     # where DRF's AnonRateThrottle and UserRateThrottle take four (core/throttling.py).
-    "DEFAULT_THROTTLE_CLASSES": ["{{ cookiecutter.project_slug }}.core.throttling.RequestRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "{{ cookiecutter.project_slug }}.core.throttling.RequestRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
         "user": env("THROTTLE_USER_RATE", default="1000/minute"),
