@@ -1,11 +1,12 @@
 """Shape the generated project to the chosen options, then give it its own secrets.
 
-1. Options with several choices keep their files in _variants/<option>/<choice>/: the chosen
-   one is copied over the project and _variants/ is deleted.
-2. Files of yes/no options that were not chosen are deleted (OPTIONAL_FILES below).
-3. .env (gitignored) is written from .env.example with fresh secrets, and PgBouncer's user list
-   with the same database password.
-4. The next steps are printed.
+1. A file that not every project gets lives under _when/<option>=<choice>/ at the path it
+   lands on; a folder name may join conditions with commas
+   (_when/db_pooling=pgbouncer,kubernetes=yes/). The folders whose conditions all hold are
+   copied over the project, and _when/ is deleted. Yes/no options read "yes" or "no".
+2. .env (gitignored) is written from .env.example with fresh secrets, and, with PgBouncer,
+   its user list with the same database password.
+3. The next steps are printed.
 
 Nothing here uses the network.
 """
@@ -20,42 +21,6 @@ CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
 PROJECT = Path.cwd()
 SLUG = CONTEXT["project_slug"]
 
-# Options whose choices are whole files under _variants/<option>/<choice>/.
-VARIANT_OPTIONS = ("db_pooling", "auth")
-
-# Files that exist only for a yes/no option: deleted when the option is off.
-OPTIONAL_FILES = {
-    "use_admin": ["tests/test_admin.py"],
-    "use_prometheus": [
-        f"{SLUG}/core/metrics.py",
-        f"{SLUG}/core/multiprocess_metrics.py",
-        "tests/test_metrics.py",
-    ],
-    "use_openapi": [
-        "tests/test_openapi.py",
-        f"{SLUG}/catalog/schema.py",
-        "tests/catalog/test_schema.py",
-    ],
-    "example_api": [
-        f"{SLUG}/catalog",
-        "tests/catalog",
-        "tests/topology/test_catalog.py",
-        "scripts/bench_orm.py",
-        "locustfile.py",
-    ],
-    "kubernetes": ["deploy/k8s", "tests/test_kubernetes.py"],
-    "read_replica": [
-        "config/settings/replica.py",
-        f"{SLUG}/core/db_router.py",
-        f"{SLUG}/core/read_your_writes.py",
-        "tests/standby.py",
-        "tests/test_read_replica.py",
-    ],
-}
-# Sessions exist with session authentication or with the admin.
-SESSION_FILES = ["tests/test_sessions.py"]
-CI_FILES = {"github": ".github", "gitlab": ".gitlab-ci.yml"}
-
 # Placeholders in .env.example that become fresh secrets in .env.
 SECRET_PLACEHOLDERS = {
     "change-me-django-secret-key": 50,
@@ -64,40 +29,39 @@ SECRET_PLACEHOLDERS = {
 }
 
 
-def is_on(option: str) -> bool:
-    value = CONTEXT[option]
+def is_on(value) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"true", "yes", "y", "1"}
 
 
-def remove(relative: str) -> None:
-    path = PROJECT / relative
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def choices() -> dict[str, str]:
+    """Each option's choice as a folder name under _when/ spells it."""
+    chosen = {
+        key: ("yes" if is_on(value) else "no") if isinstance(value, bool) else str(value)
+        for key, value in CONTEXT.items()
+        if not key.startswith("_")
+    }
+    # Derived: sessions exist with session authentication or with the admin.
+    chosen["sessions"] = "yes" if chosen["auth"] == "session" or chosen["use_admin"] == "yes" else "no"
+    return chosen
 
 
-def apply_variants() -> None:
-    variants = PROJECT / "_variants"
-    for option in VARIANT_OPTIONS:
-        chosen = variants / option / str(CONTEXT[option])
-        shutil.copytree(chosen, PROJECT, dirs_exist_ok=True)
-    shutil.rmtree(variants)
+def conditions(folder: str) -> dict[str, str]:
+    return dict(condition.split("=", 1) for condition in folder.split(","))
 
 
-def remove_unchosen() -> None:
-    for option, paths in OPTIONAL_FILES.items():
-        if not is_on(option):
-            for relative in paths:
-                remove(relative)
-    if CONTEXT["auth"] != "session" and not is_on("use_admin"):
-        for relative in SESSION_FILES:
-            remove(relative)
-    for choice, relative in CI_FILES.items():
-        if CONTEXT["ci"] != choice:
-            remove(relative)
+def apply_when() -> None:
+    when = PROJECT / "_when"
+    chosen = choices()
+    for folder in sorted(when.iterdir(), key=lambda path: len(conditions(path.name))):
+        required = conditions(folder.name)
+        unknown = required.keys() - chosen.keys()
+        if unknown:
+            raise SystemExit(f"_when/{folder.name}: no option named {', '.join(sorted(unknown))}")
+        if all(chosen[key] == value for key, value in required.items()):
+            shutil.copytree(folder, PROJECT, dirs_exist_ok=True)
+    shutil.rmtree(when)
 
 
 def write_secrets() -> None:
@@ -112,14 +76,14 @@ def write_secrets() -> None:
     dotenv.write_text(env)
     dotenv.chmod(0o600)
 
-    userlist = PROJECT / "deploy" / "pgbouncer" / "userlist.txt"
-    password = values["change-me-postgres-password"]
-    userlist.write_text(f'"{SLUG}" "{password}"\n')
+    if CONTEXT["db_pooling"] == "pgbouncer":
+        userlist = PROJECT / "deploy" / "pgbouncer" / "userlist.txt"
+        password = values["change-me-postgres-password"]
+        userlist.write_text(f'"{SLUG}" "{password}"\n')
 
 
 def main() -> int:
-    apply_variants()
-    remove_unchosen()
+    apply_when()
     write_secrets()
     print(
         f"\nGenerated {CONTEXT['project_name']} in {PROJECT}\n\n"

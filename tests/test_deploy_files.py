@@ -1,17 +1,14 @@
 """The deployment files of generated projects, checked without a Docker engine.
 
-compose.yaml against the Compose Specification (check-jsonschema's vendored schema), the
-Dockerfile with hadolint, deploy/nginx/nginx.conf with `nginx -t` (as scripts/topology.py
-rewrites it for this machine), and deploy/pgbouncer/pgbouncer.ini by starting Debian's
-pgbouncer on it. Each check also runs once on a broken file, so that it is known to fail.
+compose.yaml against the Compose Specification (check-jsonschema's vendored schema) and the
+Dockerfile with hadolint; each check also runs once on a broken file, so that it is known to
+fail. nginx.conf and pgbouncer.ini are run for real by each generated project's own suite
+(tests/servers.py starts nginx and PgBouncer from them), which the render matrix runs.
 """
 
-import os
 import re
-import shutil
 import socket
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -199,43 +196,6 @@ def test_the_image_is_multi_stage_non_root_and_without_build_tools(rendered):
 # --- nginx -----------------------------------------------------------------------------------
 
 
-def native_configs(rendered, directory: Path) -> Path:
-    """Write the configs scripts/topology.py runs natively; return nginx's prefix directory."""
-    # The same rewrite the topology uses: "web" becomes two local ports, files move to directory.
-    run([sys.executable, "scripts/topology.py", "config", str(directory), "--web-ports",
-         f"{free_port()},{free_port()}", "--nginx-port", str(free_port())],
-        cwd=rendered.path)  # fmt: skip
-    return directory / "nginx"
-
-
-def nginx_test(prefix: Path, conf: Path) -> list[str]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    return [nginx, "-t", "-c", str(conf), "-p", f"{prefix}/", "-e", str(prefix / "error.log")]
-
-
-@pytest.fixture
-def runtime_dir():
-    # Under /tmp with mode 755: pgbouncer runs as postgres and nginx's workers as nobody when
-    # the suite runs as root, and they must read their configs.
-    directory = Path(tempfile.mkdtemp(prefix="deploy-check-"))
-    directory.chmod(0o755)
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
-
-
-def test_nginx_accepts_the_generated_config(rendered, runtime_dir):
-    prefix = native_configs(rendered, runtime_dir)
-    result = run(nginx_test(prefix, prefix / "nginx.conf"), cwd=rendered.path)
-    assert "test is successful" in result.stderr
-
-
-def test_the_nginx_check_can_fail(rendered, runtime_dir):
-    prefix = native_configs(rendered, runtime_dir)
-    broken = prefix / "broken.conf"
-    broken.write_text((prefix / "nginx.conf").read_text().replace("keepalive 32;", "keepalive;"))
-    assert fails(nginx_test(prefix, broken), rendered.path)
-
-
 def test_nginx_balances_over_the_web_replicas_as_docker_resolves_them(rendered):
     conf = rendered.nginx_conf
     assert re.search(r"^\s*resolver 127\.0\.0\.11 valid=10s", conf, flags=re.MULTILINE)
@@ -263,41 +223,3 @@ def test_nginx_forwards_client_headers_and_a_request_id_and_hides_metrics(render
         r"map \$http_x_request_id \$request_id_header \{\s*default \$request_id;", conf
     )
     assert re.search(r"location = /metrics \{\s*return 404;", conf)
-
-
-# --- PgBouncer -------------------------------------------------------------------------------
-
-
-def psql(port: int, database: str, sql: str) -> str:
-    return run(
-        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database,
-         "-AtX", "-F", "=", "-c", sql],
-        cwd=Path.cwd(),
-    ).stdout  # fmt: skip
-
-
-@pytest.mark.parametrize("rendered", ["pgbouncer-token"], indirect=True)
-def test_debian_pgbouncer_runs_the_generated_config(rendered, runtime_dir):
-    port = free_port()
-    env = {
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/deploy_check_api",
-        "DATABASE_DIRECT_URL": os.environ.get(
-            "DATABASE_DIRECT_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
-        "TOPOLOGY_DIR": str(runtime_dir),
-    }
-    topology = [sys.executable, "scripts/topology.py"]
-    run([*topology, "up", "--only", "pgbouncer"], cwd=rendered.path, env=env)
-    try:
-        settings = dict(
-            line.split("=", 2)[:2] for line in psql(port, "pgbouncer", "SHOW CONFIG").splitlines()
-        )
-        # The generated file's settings, as Debian's pgbouncer read them.
-        assert settings["pool_mode"] == "transaction"
-        assert settings["max_client_conn"] == "1000"
-        assert settings["default_pool_size"] == "20"
-        assert settings["reserve_pool_size"] == "5"
-        # And it relays to PostgreSQL.
-        assert psql(port, "postgres", "SELECT 41 + 1").strip() == "42"
-    finally:
-        run([*topology, "down", "--only", "pgbouncer"], cwd=rendered.path, env=env)
