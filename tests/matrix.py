@@ -33,7 +33,7 @@ COMBINATIONS = {
         "read_replica": "yes",
         "ci": "none",
     },
-    "pgbouncer-django61-session-admin-replica-unicode-name": {
+    "pgbouncer-django61-session-admin-replica-k8s-unicode-name": {
         "project_name": "Ünïcödé Bouncer Shop",
         "python_version": "3.12",
         "django_version": "6.1",
@@ -41,6 +41,7 @@ COMBINATIONS = {
         "auth": "session",
         "use_admin": "yes",
         "read_replica": "yes",
+        "kubernetes": "yes",
         "ci": "none",
     },
     "pool-django52-token-replica-gitlab": {
