@@ -140,3 +140,13 @@ def test_generation_needs_no_network(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "acme_api" / "manage.py").exists()
+
+
+@pytest.mark.parametrize("db_pooling", ["django_pool", "persistent"])
+def test_pgbouncer_files_and_their_password_exist_only_with_pgbouncer(tmp_path, db_pooling):
+    options = {"conn_max_age": "0"} if db_pooling == "django_pool" else {}
+    project = bake(tmp_path, db_pooling=db_pooling, kubernetes="yes", **options)
+
+    assert not (project / "deploy" / "pgbouncer").exists()
+    assert not (project / "deploy" / "k8s" / "base" / "pgbouncer").exists()
+    assert "pgbouncer" not in (project / "compose.yaml").read_text()
