@@ -88,10 +88,10 @@ class Project:
         self.path = path
         self.slug = path.name
         self.context = COMBINATIONS[name]
-        # Separate Redis databases and PgBouncer ports per combination (database 0 and port
-        # 6432 are left to the developer's own projects).
+        # Separate Redis databases and standby ports per combination (database 0 and port 5433
+        # are left to the developer's own).
         self.redis_url = f"redis://127.0.0.1:6379/{2 + index}"
-        self.pgbouncer_port = 16432 + index
+        self.standby_port = 15432 + index
 
     def option(self, key: str, default: str) -> str:
         return self.context.get(key, default)
@@ -99,15 +99,11 @@ class Project:
     @property
     def env(self) -> dict[str, str]:
         env = {"REDIS_URL": self.redis_url, "VIRTUAL_ENV": str(self.path / ".venv")}
-        if self.option("db_pooling", "pgbouncer") == "pgbouncer":
-            env["DATABASE_URL"] = (
-                f"postgres://postgres@127.0.0.1:{self.pgbouncer_port}/{self.slug}"
-            )
         if self.option("read_replica", "no") == "yes":
             # Where the replica tests start their hot standby (and PgBouncer's replica entry
             # leads): off the default 5433, which a second local cluster may hold.
             env["DATABASE_REPLICA_DIRECT_URL"] = (
-                f"postgres://postgres@127.0.0.1:{self.pgbouncer_port - 1000}/{self.slug}"
+                f"postgres://postgres@127.0.0.1:{self.standby_port}/{self.slug}"
             )
         return env
 
