@@ -1,7 +1,6 @@
 """Shared helpers: generate projects with the real cookiecutter CLI and run their tools."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,32 +11,9 @@ from tests.matrix import COMBINATIONS
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 
-
-def _python_versions_for_uv() -> None:
-    """Let uv find every Python that pyenv has: its shims answer only for the active versions.
-
-    pyenv's own `uv` shim sets PYENV_VERSION to the one active version, so the others are
-    added to whatever it holds.
-    """
-    if shutil.which("pyenv"):
-        versions = subprocess.run(
-            ["pyenv", "versions", "--bare", "--skip-aliases"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.split()
-        wanted = sorted(
-            (v for v in versions if v.startswith(("3.11.", "3.12.", "3.13."))),
-            key=lambda v: [int(part) for part in v.split(".")],
-        )
-        active = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v]
-        if wanted:
-            os.environ["PYENV_VERSION"] = ":".join(active + [v for v in wanted if v not in active])
-    # Generated projects must never need anything but package registries.
-    os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
-
-
-_python_versions_for_uv()
+# Generated projects must never need anything but package registries: uv uses the Pythons this
+# machine has (the Makefile puts every one pyenv has on PATH), and never downloads one.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 
 class CommandFailed(AssertionError):
