@@ -28,6 +28,7 @@ PROJECT_IMPORTS = {
     "gunicorn",
     "hiredis",
     "manage",
+    "procrastinate",
     "prometheus_client",
     "psycopg",
     "psycopg_pool",

@@ -17,6 +17,11 @@ from config.settings.database import DATABASES as DATABASES
 # Adds the "replica" alias when DATABASE_REPLICA_URL is set, and the router that reads from it.
 from config.settings.replica import *  # noqa: F403
 {%- endif %}
+{%- if cookiecutter.background_tasks == "postgres" %}
+
+# Background jobs: the queue's settings and its workers' (Procrastinate).
+from config.settings.tasks import *  # noqa: F403
+{%- endif %}
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -40,6 +45,10 @@ INSTALLED_APPS = [
 {%- endif %}
 {%- if cookiecutter.use_openapi %}
     "drf_spectacular",
+{%- endif %}
+{%- if cookiecutter.background_tasks == "postgres" %}
+    # The job queue's tables (migrations), `manage.py procrastinate`, and the app that defers.
+    "procrastinate.contrib.django",
 {%- endif %}
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.accounts",

@@ -126,3 +126,30 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x product {self.product_id}"
+
+
+class OrderEvent(models.Model):
+    """What happened to an order after it was placed, once each: written by jobs, which may
+    run twice, so a second write of the same event must be a no-op."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmation sent"
+
+    # Indexed by the unique constraint below, which starts with it.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", db_index=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # The conflict target that makes recording an event idempotent.
+            models.UniqueConstraint(fields=["order", "kind"], name="order_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} {self.kind}"
+
+    @classmethod
+    def record(cls, order_id: int, kind: str) -> None:
+        """One INSERT ... ON CONFLICT DO NOTHING: recording an event twice records it once."""
+        cls.objects.bulk_create([cls(order_id=order_id, kind=kind)], ignore_conflicts=True)

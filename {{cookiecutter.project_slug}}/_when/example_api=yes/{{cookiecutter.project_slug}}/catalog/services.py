@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
-from . import cache
+from . import cache, confirmation
 from .models import Order, OrderItem, Product, ProductTag, Tag
 
 # Rows per INSERT/UPDATE statement. 1,000 rows of 7 columns are 7,000 bind parameters, well
@@ -125,8 +125,9 @@ def place_order(*, user_id: int, items: Iterable[dict]) -> Order:
 
     Concurrent orders cannot oversell: the products' rows are locked (SELECT ... FOR UPDATE,
     always in id order, so two orders sharing products cannot deadlock), stock is checked and
-    decremented while the locks are held, and they are released by the commit. The number of
-    queries does not depend on the number of items.
+    decremented while the locks are held, and they are released by the commit. The order's
+    confirmation is requested in the same transaction. The number of queries does not depend
+    on the number of items.
     """
     quantities = {item["product"]: item["quantity"] for item in items}
     with transaction.atomic():
@@ -157,5 +158,6 @@ def place_order(*, user_id: int, items: Iterable[dict]) -> Order:
                 for product in products
             ]
         )
+        confirmation.request_confirmation(order.pk)
         cache.invalidate()
     return order

@@ -13,13 +13,15 @@ import functools
 import os
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.crypto import constant_time_compare
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client.django import PrometheusDjangoView
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from . import multiprocess_metrics
 
@@ -157,3 +159,17 @@ class MetricsView(PrometheusDjangoView):
             return super().dispatch(request, *args, **kwargs)
         with multiprocess_metrics.locked(os.environ["PROMETHEUS_MULTIPROC_DIR"], exclusive=False):
             return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # Every gunicorn worker's samples (or this process's), and what is read at scrape time.
+        self.registry = CollectorRegistry()
+        if self.multiprocess_mode:
+            MultiProcessCollector(self.registry)
+        else:
+            self.registry.register(REGISTRY)
+        if apps.is_installed("procrastinate.contrib.django"):
+            # The job queue's depth, one query (job_metrics.py).
+            from .job_metrics import QUEUE_DEPTH
+
+            self.registry.register(QUEUE_DEPTH)
+        return super().get(request, *args, **kwargs)
