@@ -44,7 +44,7 @@ COMBINATIONS = {
         "kubernetes": "yes",
         "ci": "none",
     },
-    "pool-django52-token-replica-gitlab": {
+    "pool-django52-token-replica-no-tasks-gitlab": {
         "project_name": "Pool Token Api",
         "python_version": "3.13",
         "django_version": "5.2",
@@ -52,6 +52,7 @@ COMBINATIONS = {
         "auth": "token",
         "use_openapi": "no",
         "read_replica": "yes",
+        "background_tasks": "none",
         "ci": "gitlab",
     },
     "persistent-django61-jwt": {

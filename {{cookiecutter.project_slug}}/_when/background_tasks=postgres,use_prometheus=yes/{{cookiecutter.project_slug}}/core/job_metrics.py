@@ -49,7 +49,8 @@ class QueueDepthCollector:
 
     def collect(self):
         gauge = GaugeMetricFamily(
-            "background_jobs_queued", "Jobs waiting (todo) or running (doing), by queue.",
+            "background_jobs_queued",
+            "Jobs waiting (todo) or running (doing), by queue.",
             labels=["queue", "status"],
         )
         try:

@@ -103,9 +103,11 @@ def worker(_workers, job_runs) -> SimpleExecutor:
 def wait_until_done(timeout: float) -> bool:
     """Wait until no job is waiting or running; True if that happened in time."""
     return servers.wait_for(
-        lambda: not ProcrastinateJob.objects.filter(status__in=["todo", "doing"])
-        # The workers' own periodic check is queued every second.
-        .exclude(task_name__endswith=".retry_stalled_jobs")
-        .exists(),
+        lambda: (
+            not ProcrastinateJob.objects.filter(status__in=["todo", "doing"])
+            # The workers' own periodic check is queued every second.
+            .exclude(task_name__endswith=".retry_stalled_jobs")
+            .exists()
+        ),
         timeout=timeout,
     )

@@ -49,7 +49,9 @@ def note_run(context, label: str, seconds: float = 0) -> None:
     run = start(label, context.job.attempts)
     time.sleep(seconds)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE test_job_runs SET finished = clock_timestamp() WHERE id = %s", [run])
+        cursor.execute(
+            "UPDATE test_job_runs SET finished = clock_timestamp() WHERE id = %s", [run]
+        )
 
 
 # Retried once, 2 s later (2 ** 1), then failed for good.

@@ -21,9 +21,13 @@ from tests.jobs.conftest import RECOVERY_SECONDS, wait_until_done
 
 
 def test_a_job_exists_only_if_its_transaction_commits(workers, job_runs):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        defer(tasks.note_run, label="rolled back")
-        raise RuntimeError("the order failed")
+    def fail_after_deferring():
+        with transaction.atomic():
+            defer(tasks.note_run, label="rolled back")
+            raise RuntimeError("the order failed")
+
+    with pytest.raises(RuntimeError):
+        fail_after_deferring()
     with transaction.atomic():
         defer(tasks.note_run, label="committed")
         time.sleep(0.5)
@@ -55,8 +59,9 @@ def test_the_job_of_a_killed_worker_runs_again_within_the_stated_time(workers, j
     doomed.kill(sig=signal.SIGKILL)
     killed = time.monotonic()
 
-    # Queued again within RECOVERY_SECONDS, then run for its 1 s by the other worker.
-    limit = RECOVERY_SECONDS + 1 + 1
+    # Queued again within RECOVERY_SECONDS, then run for its 1 s by the other worker; 3 s more
+    # for a CI machine running other suites at the same time.
+    limit = RECOVERY_SECONDS + 1 + 3
     assert servers.wait_for(lambda: job_runs("interrupted")[-1]["finished"], timeout=limit)
     assert time.monotonic() - killed < limit
     interrupted, rerun = job_runs("interrupted")

@@ -11,9 +11,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"
 # One query for the page of orders, one for their items joined to the items' products.
 LIST_QUERIES = 2
-# Lock the products, decrement their stock, insert the order, insert its items; the test's
-# own transaction turns the service's atomic() into a SAVEPOINT and its RELEASE.
-PLACE_QUERIES = 4 + 2
+# Lock the products, decrement their stock, insert the order, insert its items, request its
+# confirmation (catalog/confirmation.py); the test's own transaction turns the service's
+# atomic() into a SAVEPOINT and its RELEASE.
+PLACE_QUERIES = 5 + 2
 
 
 def order(*items: tuple[Product, int]) -> dict:

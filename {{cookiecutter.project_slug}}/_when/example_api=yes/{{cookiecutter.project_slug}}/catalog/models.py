@@ -136,7 +136,9 @@ class OrderEvent(models.Model):
         CONFIRMED = "confirmed", "Confirmation sent"
 
     # Indexed by the unique constraint below, which starts with it.
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", db_index=False)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created = models.DateTimeField(default=timezone.now)
 

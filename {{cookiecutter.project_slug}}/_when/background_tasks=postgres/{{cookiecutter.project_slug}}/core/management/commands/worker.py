@@ -1,8 +1,9 @@
 """`manage.py worker`: run jobs from every queue until SIGTERM.
 
 Procrastinate's own `manage.py procrastinate worker`, with this project's concurrency and,
-when WORKER_METRICS_PORT is set, its job metrics served to Prometheus. Run it on the direct database connection (DATABASE_URL set to
-DATABASE_DIRECT_URL): it LISTENs for new jobs, which PgBouncer's transaction pooling breaks.
+when WORKER_METRICS_PORT is set, its job metrics served to Prometheus. Run it on the direct
+database connection (DATABASE_URL set to DATABASE_DIRECT_URL): it LISTENs for new jobs, which
+PgBouncer's transaction pooling breaks.
 """
 
 from django.conf import settings
