@@ -1,0 +1,12 @@
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
+
+from .throttling import LoginRateThrottle
+
+
+class LoginView(ObtainAuthToken):
+    """DRF's token login with the API's JSON parser (bounded size and nesting) and its own
+    rate limit: ObtainAuthToken sets no throttle and also parses forms."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    throttle_classes = [LoginRateThrottle]
