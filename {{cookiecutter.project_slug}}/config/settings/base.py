@@ -223,8 +223,8 @@ SIMPLE_JWT = {
 {%- if cookiecutter.use_openapi %}
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }}",
-    "DESCRIPTION": "{{ cookiecutter.description }}",
+    "TITLE": {{ cookiecutter.project_name|quoted }},
+    "DESCRIPTION": {{ cookiecutter.description|quoted }},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
