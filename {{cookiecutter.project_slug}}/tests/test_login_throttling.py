@@ -19,6 +19,12 @@ def rates(settings):
         yield
 
 
+def throttled(statuses: list[int]) -> list[bool]:
+    # A wrong password is a 400 (or 401 with JWT); only the throttle answers 429.
+    assert set(statuses) <= {400, 401, 429}
+    return [status == 429 for status in statuses]
+
+
 def attempt(api_client, username: str, address: str = "203.0.113.7", password: str = "guess"):  # noqa: S107
     return api_client.post(
         LOGIN_URL,
@@ -31,14 +37,14 @@ def attempt(api_client, username: str, address: str = "203.0.113.7", password: s
 def test_one_username_gets_two_attempts_a_minute_from_any_number_of_addresses(api_client, user):
     statuses = [attempt(api_client, "alice", f"198.51.100.{i}").status_code for i in range(3)]
 
-    assert statuses == [400, 400, 429]
+    assert throttled(statuses) == [False, False, True]
 
 
 @pytest.mark.usefixtures("rates")
 def test_one_address_gets_three_attempts_a_minute_whatever_the_usernames(api_client):
     statuses = [attempt(api_client, f"user{i}").status_code for i in range(4)]
 
-    assert statuses == [400, 400, 400, 429]
+    assert throttled(statuses) == [False, False, False, True]
 
 
 @pytest.mark.usefixtures("rates")
@@ -61,4 +67,4 @@ def test_a_spoofed_forwarded_for_gets_no_fresh_budget(api_client):
         attempt(api_client, f"user{i}", f"10.0.0.{i}, 203.0.113.7").status_code for i in range(4)
     ]
 
-    assert statuses == [400, 400, 400, 429]
+    assert throttled(statuses) == [False, False, False, True]
