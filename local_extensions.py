@@ -7,7 +7,9 @@ and drops the traceback. Cookiecutter imports this module (listed under "_extens
 cookiecutter.json) before it runs any hook.
 """
 
+import json
 import logging
+import re
 
 from jinja2.ext import Extension
 
@@ -28,3 +30,34 @@ class QuietHookRefusals(Extension):
         hooks_logger = logging.getLogger("cookiecutter.hooks")
         if not any(isinstance(f, _WithoutHookTraceback) for f in hooks_logger.filters):
             hooks_logger.addFilter(_WithoutHookTraceback())
+
+
+def quoted(value) -> str:
+    """A double-quoted string that Python, TOML and YAML all read back as the value.
+
+    JSON's escapes (\\", \\\\, \\uXXXX) are a subset of all three; control characters, which
+    TOML and YAML escape differently, are refused by hooks/pre_gen_project.py.
+    """
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+# Characters Markdown gives a meaning to; a backslash before each makes it literal text.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
+# At the start of a line, these begin a list or a quote.
+MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+
+
+def markdown_text(value) -> str:
+    """value as literal Markdown text: no emphasis, links, headings, lists or raw HTML."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    return MARKDOWN_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}", text)
+
+
+class EscapeFilters(Extension):
+    """`quoted` and `markdown_text`, for free text (project_name, description, author) wherever
+    it lands: a quote or backslash in it must not end a string in the generated files."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["quoted"] = quoted
+        environment.filters["markdown_text"] = markdown_text

@@ -26,6 +26,7 @@ SECRET_PLACEHOLDERS = {
     "change-me-django-secret-key": 50,
     "change-me-postgres-password": 24,
     "change-me-redis-password": 24,
+    "change-me-metrics-token": 32,
 }
 
 

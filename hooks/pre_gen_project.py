@@ -13,6 +13,7 @@ import keyword
 import re
 import sys
 import textwrap
+import unicodedata
 
 CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
 
@@ -111,6 +112,14 @@ def problems(ctx: dict) -> list[str]:
             'CONN_MAX_AGE, because the pool already keeps connections open. Choose conn_max_age="0"'
             ', or db_pooling="persistent" to keep one connection per thread for that long.'
         )
+
+    for key in ("project_name", "description", "author_name", "author_email"):
+        if any(unicodedata.category(char) == "Cc" for char in str(ctx[key])):
+            found.append(
+                f"{key} contains a control character (a newline, a tab...). It lands in "
+                "one-line strings of Python, TOML and Markdown files: write it on one line, "
+                "with spaces."
+            )
 
     email = str(ctx["author_email"]).strip()
     if not EMAIL.fullmatch(email):

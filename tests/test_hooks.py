@@ -150,3 +150,50 @@ def test_pgbouncer_files_and_their_password_exist_only_with_pgbouncer(tmp_path, 
     assert not (project / "deploy" / "pgbouncer").exists()
     assert not (project / "deploy" / "k8s" / "base" / "pgbouncer").exists()
     assert "pgbouncer" not in (project / "compose.yaml").read_text()
+
+
+# Quotes, backslashes and Markdown's special characters, which the hooks accept.
+AWKWARD_NAME = 'The "Quoted" \\ API <b>*bold*</b> [link](x) #1'
+AWKWARD_DESCRIPTION = '- It\'s "quoted", back\\slashed\\, and says \\n and `code`.'
+
+
+def test_quotes_and_backslashes_in_free_text_render_valid_python_toml_and_markdown(tmp_path):
+    import ast
+    import tomllib
+
+    project = bake(
+        tmp_path,
+        project_name=AWKWARD_NAME,
+        project_slug="awkward_api",
+        description=AWKWARD_DESCRIPTION,
+        author_name='Team "A" \\ B',
+    )
+
+    settings = ast.parse((project / "config" / "settings" / "base.py").read_text())
+    literals = {node.value for node in ast.walk(settings) if isinstance(node, ast.Constant)}
+    assert {AWKWARD_NAME, AWKWARD_DESCRIPTION} <= literals
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == AWKWARD_DESCRIPTION
+    assert pyproject["project"]["authors"][0]["name"] == 'Team "A" \\ B'
+
+    readme = (project / "README.md").read_text()
+    title = readme.splitlines()[0]
+    assert title.startswith("# ")
+    # Nothing of the name becomes markup: every special character is escaped.
+    for markup in ("<b>", "*bold*", "[link]", " #1"):
+        assert markup not in title
+    assert "\\<b\\>" in title
+    assert "\n\\- It's" in readme  # not a list item
+
+
+def test_a_newline_in_the_description_is_refused(tmp_path):
+    result = subprocess.run(
+        bake_command(tmp_path, {"description": "two\nlines"}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "description contains a control character" in result.stderr
+    assert list(tmp_path.iterdir()) == []

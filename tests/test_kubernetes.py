@@ -11,6 +11,7 @@ import copy
 import math
 import os
 import re
+import shlex
 import shutil
 from functools import cached_property
 from pathlib import Path
@@ -95,6 +96,11 @@ def names_in_app_code(project: Path) -> set[str]:
     }
 
 
+def connection_parameters(entry: str) -> dict[str, str]:
+    """A PgBouncer [databases] entry (libpq style, connect_query='...' quoted) as a dict."""
+    return dict(param.split("=", 1) for param in shlex.split(entry))
+
+
 class Rendered:
     """A generated project with kubernetes=yes, and what its manifests say."""
 
@@ -125,6 +131,10 @@ class Rendered:
     @property
     def pooling(self) -> str:
         return self.options["db_pooling"]
+
+    @property
+    def admin(self) -> bool:
+        return self.options.get("use_admin") == "yes"
 
     def get(self, kind: str, name: str, objects: list[dict] | None = None) -> dict:
         (obj,) = [
@@ -282,14 +292,19 @@ def test_service_and_ingress_reach_the_web_container_port(rendered):
     (service_port,) = service["spec"]["ports"]
     ingress = rendered.get("Ingress", rendered.name)
     (rule,) = ingress["spec"]["rules"]
-    (path,) = rule["http"]["paths"]
+    paths = rule["http"]["paths"]
 
     assert service_port["targetPort"] in {port["name"] for port in container["ports"]}
     assert service["spec"]["selector"].items() <= pod_labels.items()
-    assert path["backend"]["service"] == {
-        "name": service["metadata"]["name"],
-        "port": {"name": service_port["name"]},
-    }
+    for path in paths:
+        assert path["backend"]["service"] == {
+            "name": service["metadata"]["name"],
+            "port": {"name": service_port["name"]},
+        }
+    # Only the API (and the admin with its static files) is public: /metrics and the probes
+    # are for the cluster, which reaches the pods directly.
+    expected = {"/api/", "/admin/", "/static/"} if rendered.admin else {"/api/"}
+    assert {path["path"] for path in paths} == expected
 
 
 def test_selectors_pick_the_web_pods_and_no_other(rendered):
@@ -448,7 +463,7 @@ def test_database_url_points_at_pgbouncer_or_postgres(rendered):
     assert (url.hostname, url.port) == (service["metadata"]["name"], port["port"])
     # PgBouncer forwards to the same PostgreSQL, with the same credentials.
     ini = rendered.pgbouncer_ini()
-    params = dict(param.split("=") for param in ini["databases"][url.path.lstrip("/")].split())
+    params = connection_parameters(ini["databases"][url.path.lstrip("/")])
     assert (params["host"], int(params["port"])) == (direct.hostname, direct.port)
     assert params["dbname"] == direct.path.lstrip("/")
     pgbouncer = rendered.get("Deployment", f"{rendered.name}-pgbouncer")
@@ -476,7 +491,7 @@ def test_reads_go_to_the_replica_service_when_there_is_one(rendered):
     # Through PgBouncer, whose entry for the replica has its own pool.
     assert (replica.hostname, replica.port) == (primary.hostname, primary.port)
     entry = rendered.pgbouncer_ini()["databases"][replica.path.lstrip("/")]
-    params = dict(param.split("=") for param in entry.split())
+    params = connection_parameters(entry)
     assert (params["host"], params["dbname"]) == ("postgres-replica", primary.path.lstrip("/"))
 
 
@@ -518,10 +533,16 @@ def test_database_connections_at_full_scale_fit_in_postgres(rendered, build):
     threads = int(rendered.config(objects)["WEB_THREADS"])
     web_connections = replicas * workers * threads
     available = POSTGRES_MAX_CONNECTIONS - POSTGRES_RESERVED
+    # A rollout at maxReplicas runs the surge pods beside the old ones: they count too.
+    strategy = rendered.web(objects)["spec"]["strategy"]["rollingUpdate"]
+    assert strategy["maxUnavailable"] == 0
+    surge = strategy["maxSurge"]
+    assert isinstance(surge, int), "a percentage of maxReplicas hides the budget's peak"
+    during_web_rollout = (replicas + surge) * workers * threads
 
     if rendered.pooling != "pgbouncer":
-        # Every web thread may hold its own PostgreSQL connection.
-        assert web_connections <= available
+        # Every web thread may hold its own PostgreSQL connection, during a rollout too.
+        assert during_web_rollout <= available
         return
     ini = rendered.pgbouncer_ini(objects)["pgbouncer"]
     pgbouncer = rendered.get("Deployment", f"{rendered.name}-pgbouncer", objects)["spec"]
@@ -530,7 +551,7 @@ def test_database_connections_at_full_scale_fit_in_postgres(rendered, build):
     during_rollout = pods + pgbouncer["strategy"]["rollingUpdate"]["maxSurge"]
 
     # The Service may send every web connection to the same PgBouncer pod.
-    assert web_connections <= int(ini["max_client_conn"])
+    assert during_web_rollout <= int(ini["max_client_conn"])
     # Each PgBouncer pod has its own pool to PostgreSQL, the surge pod of a rollout too.
     assert during_rollout * pool <= available
     # pgbouncer.ini's header gives the arithmetic with the numbers the manifests set.

@@ -32,3 +32,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 {%- endif %}
 ]
+
+# Outside DRF's views (no URL matched, a bad Host header, a crash) errors are JSON too.
+handler400 = "{{ cookiecutter.project_slug }}.core.errors.bad_request"
+handler403 = "{{ cookiecutter.project_slug }}.core.errors.permission_denied"
+handler404 = "{{ cookiecutter.project_slug }}.core.errors.page_not_found"
+handler500 = "{{ cookiecutter.project_slug }}.core.errors.server_error"

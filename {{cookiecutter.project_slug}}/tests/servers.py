@@ -122,7 +122,12 @@ def pgbouncer(directory: Path, server_url: str) -> TCPExecutor:
     config = configparser.ConfigParser(interpolation=None, delimiters=("=",))
     config.optionxform = str  # database names are case-sensitive
     config.read(DEPLOY_DIR / "pgbouncer" / "pgbouncer.ini")
-    config["databases"] = {"*": f"host={server.hostname} port={server.port or 5432}"}
+    # Any database on that server, with what the project's own entry runs on each new server
+    # connection (its deadlines).
+    own = next(iter(config["databases"].values()), "")
+    connect_query = re.search(r"connect_query='[^']*'", own)
+    fallback = f"host={server.hostname} port={server.port or 5432}"
+    config["databases"] = {"*": f"{fallback} {connect_query[0]}" if connect_query else fallback}
     config["pgbouncer"].update(
         {
             "listen_addr": "127.0.0.1",

@@ -80,7 +80,12 @@ def test_api_renders_json_only():
 def test_api_paginates_and_throttles_through_the_cache():
     rest = settings.REST_FRAMEWORK
     assert rest["DEFAULT_PAGINATION_CLASS"].endswith("CursorPagination")
-    assert set(rest["DEFAULT_THROTTLE_RATES"]) == {"anon", "user"}
+    assert set(rest["DEFAULT_THROTTLE_RATES"]) == {
+        "anon",
+        "user",
+        "login_address",
+        "login_username",
+    }
     assert rest["DEFAULT_THROTTLE_CLASSES"]
 
 

@@ -96,6 +96,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The largest request body, in bytes: 5,000 products (MAX_BULK_ROWS) with names and
+# descriptions are about 3.4 MB of JSON. nginx allows exactly this much on products/bulk/
+# (client_max_body_size 4m) and 1 MB elsewhere; a larger body gets a JSON 413 naming it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# A failed CSRF check answers in the API's JSON error shape, not Django's HTML page.
+CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -184,7 +190,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # JSON only: the browsable API renders HTML forms (and runs extra queries) on every request.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's, with the body size and nesting bounded: a 413 or a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["{{ cookiecutter.project_slug }}.core.parsers.JSONParser"],
+    # One error shape for every status (core/errors.py).
+    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.errors.exception_handler",
     # Cursor pagination costs the same at page 1 and page 10,000: no OFFSET, no COUNT(*).
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.CursorPagination",
     # One counter per client in Redis, shared by every web process: one round trip a request,
@@ -195,7 +204,17 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
         "user": env("THROTTLE_USER_RATE", default="1000/minute"),
+        # A login hashes the password: about 0.5 s of CPU with Django's 1,000,000 PBKDF2
+        # iterations. 20 a minute from one address, and 5 a minute for one username from any
+        # number of addresses, keep guessing slow and CPU for everyone (accounts/throttling.py).
+        "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="20/minute"),
+        "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="5/minute"),
     },
+    # Proxies in front of gunicorn that set X-Forwarded-For: the throttles key on the address
+    # that many hops back. 1 is the bundled nginx (and a Kubernetes ingress), which writes the
+    # address it saw; a client's own X-Forwarded-For then buys it no fresh budget. Behind
+    # another load balancer that appends to the header, count it too (README, "Limits").
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 {%- if cookiecutter.use_openapi %}
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 {%- endif %}
@@ -213,8 +232,8 @@ SIMPLE_JWT = {
 {%- if cookiecutter.use_openapi %}
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "{{ cookiecutter.project_name }}",
-    "DESCRIPTION": "{{ cookiecutter.description }}",
+    "TITLE": {{ cookiecutter.project_name|quoted }},
+    "DESCRIPTION": {{ cookiecutter.description|quoted }},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
@@ -237,6 +256,9 @@ SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
 {%- if cookiecutter.use_prometheus %}
 # When set, /metrics wants `Authorization: Bearer <token>`; nginx never forwards it anyway.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Outside production (runserver, the tests) /metrics is served without a token when none is
+# set; production.py turns that off.
+METRICS_WITHOUT_TOKEN = True
 {%- endif %}
 
 LOGGING = {

@@ -11,6 +11,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 # Tests send many requests from one client; production rates would throttle them.
 os.environ.setdefault("THROTTLE_ANON_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
+os.environ.setdefault("THROTTLE_LOGIN_ADDRESS_RATE", "100000/minute")
+os.environ.setdefault("THROTTLE_LOGIN_USERNAME_RATE", "100000/minute")
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS, MIDDLEWARE, env

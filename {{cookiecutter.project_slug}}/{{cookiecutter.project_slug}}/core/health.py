@@ -20,14 +20,16 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-# What the process can serve without. While a read replica is down the router reads from the
-# primary: a 503 would take every web process out of the load balancer at once and turn lost
-# read capacity into an outage, so the replica's failure is reported as "degraded", with 200.
-OPTIONAL_CHECKS = {"database:replica"}
+# The one dependency this process cannot serve without. Every other one is optional: while
+# the cache's Redis is down reads come from the database (IGNORE_EXCEPTIONS), and while a read
+# replica is down the router reads from the primary. Every replica would fail a probe on a
+# shared dependency at once, so a 503 for one of them would empty the load balancer and turn
+# lost speed into an outage: they are reported as "degraded", with 200.
+REQUIRED = {"database"}
 
 
 def readyz(request):
-    """The process can serve traffic: every database and Redis it needs answers."""
+    """The process can serve traffic: 503 only while its database does not answer."""
     checks = {}
     for alias in connections:
         checks[f"database:{alias}" if alias != "default" else "database"] = _check_database(alias)
@@ -37,8 +39,10 @@ def readyz(request):
 
     failed = sorted(name for name, error in checks.items() if error)
     body = {name: error or "ok" for name, error in checks.items()}
-    if set(failed) - OPTIONAL_CHECKS:
-        return JsonResponse({"status": "unavailable", "failed": failed, **body}, status=503)
+    if REQUIRED.intersection(failed):
+        response = JsonResponse({"status": "unavailable", "failed": failed, **body}, status=503)
+        response["Retry-After"] = "5"
+        return response
     if failed:
         return JsonResponse({"status": "degraded", "degraded": failed, **body})
     return JsonResponse({"status": "ok", **body})

@@ -8,6 +8,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 QUERIES = 0
 
 
+# Where a client sends a username and password; its rate limits are login's own.
+LOGIN_URL = "/api/v1/auth/token/"
+
+
 def authenticate(client: APIClient, user) -> None:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
 

@@ -12,6 +12,10 @@ from rest_framework.test import APIClient
 QUERIES = 1
 
 
+# Where a client sends a username and password; its rate limits are login's own.
+LOGIN_URL = "/api/v1/auth/login/"
+
+
 def authenticate(client: APIClient, user) -> None:
     client.force_login(user)
 

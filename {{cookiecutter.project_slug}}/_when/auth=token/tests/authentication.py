@@ -8,6 +8,10 @@ from rest_framework.test import APIClient
 QUERIES = 1
 
 
+# Where a client sends a username and password; its rate limits are login's own.
+LOGIN_URL = "/api/v1/auth/token/"
+
+
 def authenticate(client: APIClient, user) -> None:
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

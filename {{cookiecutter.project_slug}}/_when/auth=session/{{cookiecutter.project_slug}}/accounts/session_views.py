@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .throttling import LoginRateThrottle
 from .views import MeSerializer
 
 
@@ -38,6 +39,8 @@ class CsrfTokenView(GenericAPIView):
 class LoginView(GenericAPIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    # Each attempt hashes a password: a rate of its own, per address and per username.
+    throttle_classes = [LoginRateThrottle]
     serializer_class = CredentialsSerializer
 
     def post(self, request: Request) -> Response:
@@ -48,9 +51,8 @@ class LoginView(GenericAPIView):
         credentials.is_valid(raise_exception=True)
         user = authenticate(request, **credentials.validated_data)
         if user is None:
-            return Response(
-                {"non_field_errors": ["Unable to log in with the provided credentials."]},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with the provided credentials."]}
             )
         login(request, user)
         return Response(MeSerializer(user).data)

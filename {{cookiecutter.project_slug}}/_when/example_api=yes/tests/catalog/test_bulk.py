@@ -85,7 +85,7 @@ def test_one_invalid_row_rejects_the_whole_batch_naming_each_bad_row(customer, c
     response = customer.post(URL, {"products": batch})
 
     assert response.status_code == 400
-    errors = response.json()["products"]
+    errors = response.json()["error"]["fields"]["products"]
     assert {index: sorted(fields) for index, fields in errors.items()} == {
         "7": ["price"],
         "42": ["sku", "stock"],
@@ -101,7 +101,9 @@ def test_a_sku_twice_in_one_batch_rejects_the_batch(customer, categories):
     response = customer.post(URL, {"products": batch})
 
     assert response.status_code == 400
-    assert response.json()["products"] == {"3": {"sku": ["Duplicates the SKU of row 1."]}}
+    assert response.json()["error"]["fields"]["products"] == {
+        "3": {"sku": ["Duplicates the SKU of row 1."]}
+    }
     assert not Product.objects.exists()
     assert not Tag.objects.exists()
 
@@ -128,7 +130,9 @@ def test_more_than_5000_rows_are_refused_before_any_row_is_validated(customer, c
     response = customer.post(URL, {"products": [{}] * 5001})
 
     assert response.status_code == 400
-    assert response.json() == {"products": ["Ensure this field has no more than 5000 elements."]}
+    assert response.json()["error"]["fields"] == {
+        "products": ["Ensure this field has no more than 5000 elements."]
+    }
 
 
 def test_anonymous_writes_are_refused(anonymous, categories):
@@ -208,7 +212,7 @@ def test_patch_with_unknown_skus_lists_them_and_writes_nothing(customer, make_pr
     response = customer.patch(URL, {"products": changes})
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["error"]["fields"] == {
         "products": {
             "1": {"sku": ["Unknown SKU 'GONE-1'."]},
             "3": {"sku": ["Unknown SKU 'GONE-2'."]},
@@ -223,7 +227,7 @@ def test_patch_needs_a_price_or_a_stock_in_each_row(customer, make_products):
     response = customer.patch(URL, {"products": [{"sku": "SKU-00000"}]})
 
     assert response.status_code == 400
-    assert "0" in response.json()["products"]
+    assert "0" in response.json()["error"]["fields"]["products"]
 
 
 def test_a_large_patch_runs_one_update_per_batch(customer, make_products):

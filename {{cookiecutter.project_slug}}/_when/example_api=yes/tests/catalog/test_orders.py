@@ -68,8 +68,10 @@ def test_insufficient_stock_is_409_naming_the_product_and_writes_nothing(custome
     response = customer.post(URL, order((plenty, 3), (scarce, 2)))
 
     assert response.status_code == 409
-    assert response.json()["product"] == scarce.pk
-    assert str(scarce.pk) in response.json()["detail"]
+    error = response.json()["error"]
+    assert error["code"] == "insufficient_stock"
+    assert error["product"] == scarce.pk
+    assert str(scarce.pk) in error["detail"]
     assert not Order.objects.exists()
     assert not OrderItem.objects.exists()
     assert dict(Product.objects.values_list("pk", "stock")) == {plenty.pk: 10, scarce.pk: 1}
@@ -82,7 +84,9 @@ def test_an_unknown_product_is_400_naming_the_item(customer, product):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"items": [{}, {"product": ["Unknown product 987654."]}]}
+    assert response.json()["error"]["fields"] == {
+        "items": [{}, {"product": ["Unknown product 987654."]}]
+    }
     assert Product.objects.get(pk=product.pk).stock == 10
 
 
@@ -102,7 +106,7 @@ def test_an_invalid_order_is_400_naming_the_field(customer, product, body):
     response = customer.post(URL, body)
 
     assert response.status_code == 400
-    assert "items" in response.json()
+    assert "items" in response.json()["error"]["fields"]
     assert not Order.objects.exists()
 
 

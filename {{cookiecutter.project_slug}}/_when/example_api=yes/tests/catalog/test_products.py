@@ -86,8 +86,12 @@ def test_pages_follow_each_other_newest_first_without_gaps(anonymous, make_produ
 
 def test_the_page_size_is_capped_at_100(anonymous, make_products):
     make_products(120)
-    response = anonymous.get("/api/v1/products/?page_size=1000")
-    assert len(response.json()["results"]) == 100
+    assert len(anonymous.get("/api/v1/products/?page_size=100").json()["results"]) == 100
+
+    response = anonymous.get("/api/v1/products/?page_size=101")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page_size": ["A whole number from 1 to 100."]}
 
 
 def test_the_list_filters_by_category(anonymous, make_products, categories):

@@ -8,10 +8,15 @@ from rest_framework import serializers
 
 from .models import Category, Order, OrderItem, Product
 
-# A 5,000-row import validates in about a second and fits one request body of ~1 MB; bigger
-# files are split by the client, each part its own transaction.
+# A 5,000-row import validates in about a second and fits one request body of ~3.4 MB (the
+# limit is 4 MB: DATA_UPLOAD_MAX_MEMORY_SIZE, and nginx's on products/bulk/); bigger files are
+# split by the client, each part its own transaction.
 MAX_BULK_ROWS = 5000
 MAX_ORDER_ITEMS = 100
+# The columns' ranges (PostgreSQL integer and bigint): a larger number is a 400 for its field,
+# not a DataError from the database, and the schema states it as the field's maximum.
+MAX_STOCK = 2**31 - 1
+MAX_ID = 2**63 - 1
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -91,7 +96,7 @@ class ProductRowSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, default="")
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    stock = serializers.IntegerField(min_value=0)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
     category = serializers.SlugField(max_length=64, help_text="The slug of an existing category.")
     tags = serializers.ListField(
         child=serializers.SlugField(max_length=64),
@@ -125,9 +130,10 @@ class ProductImportSerializer(serializers.Serializer):
 class ProductChangeSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
-    stock = serializers.IntegerField(min_value=0, required=False)
+    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
 
     def validate(self, attrs):
+        # The schema says so too, as minProperties (schema.py).
         if "price" not in attrs and "stock" not in attrs:
             raise serializers.ValidationError("Give price, stock or both.")
         return attrs
@@ -163,7 +169,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderItemRequestSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, help_text="A product id.")
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A product id.")
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
 
@@ -175,8 +181,3 @@ class OrderRequestSerializer(serializers.Serializer):
         if len(set(products)) != len(products):
             raise serializers.ValidationError("Each product may appear once; sum the quantities.")
         return items
-
-
-class ConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    product = serializers.IntegerField()

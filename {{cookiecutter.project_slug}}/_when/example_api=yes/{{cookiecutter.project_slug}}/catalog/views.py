@@ -1,12 +1,14 @@
 """Thin views: validate the request, call a selector or a service, shape the response."""
 
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..core.errors import Conflict
 from . import cache, selectors, services
 from .pagination import NewestFirstPagination
 from .serializers import (
@@ -77,16 +79,15 @@ class ProductBulkView(GenericAPIView):
             count = services.update_products(changes)
         except services.UnknownProducts as error:
             unknown = set(error.keys)
-            return Response(
+            raise ValidationError(
                 {
                     "products": {
                         index: {"sku": [f"Unknown SKU {change['sku']!r}."]}
                         for index, change in enumerate(changes)
                         if change["sku"] in unknown
                     }
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+                }
+            ) from None
         return Response({"count": count})
 
 
@@ -117,13 +118,10 @@ class OrderListView(ListAPIView):
         try:
             order = services.place_order(user_id=request.user.id, items=items)
         except services.InsufficientStock as error:
-            return Response(
-                {"detail": str(error), "product": error.product_id},
-                status=status.HTTP_409_CONFLICT,
-            )
+            raise Conflict(str(error), "insufficient_stock", product=error.product_id) from None
         except services.UnknownProducts as error:
             unknown = set(error.keys)
-            return Response(
+            raise ValidationError(
                 {
                     "items": [
                         {"product": [f"Unknown product {item['product']}."]}
@@ -131,7 +129,6 @@ class OrderListView(ListAPIView):
                         else {}
                         for item in items
                     ]
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+                }
+            ) from None
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)

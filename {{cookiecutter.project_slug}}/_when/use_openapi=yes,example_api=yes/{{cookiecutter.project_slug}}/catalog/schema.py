@@ -16,7 +16,6 @@ from . import views
 from .serializers import (
     BulkResultSerializer,
     CategoryStatsSerializer,
-    ConflictSerializer,
     OrderRequestSerializer,
     OrderSerializer,
     ProductImportSerializer,
@@ -114,7 +113,12 @@ class OrderListSchema(OpenApiViewExtension):
                     201: OrderSerializer,
                     400: OpenApiResponse(description="Invalid items or unknown products."),
                     401: NOT_AUTHENTICATED,
-                    409: OpenApiResponse(ConflictSerializer, description="Insufficient stock."),
+                    409: OpenApiResponse(
+                        description=(
+                            "Insufficient stock: error.code is insufficient_stock and "
+                            "error.product names the product."
+                        )
+                    ),
                 },
             ),
         )

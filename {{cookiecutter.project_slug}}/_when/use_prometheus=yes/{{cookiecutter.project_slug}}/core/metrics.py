@@ -15,7 +15,6 @@ import time
 
 from django.apps import apps
 from django.conf import settings
-from django.http import HttpResponse
 from django.utils.crypto import constant_time_compare
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
@@ -24,6 +23,7 @@ from prometheus_client.django import PrometheusDjangoView
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from . import multiprocess_metrics
+from .errors import error_response, page_not_found
 
 # Any other method a client invents is counted as "other": labels must stay few.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -146,15 +146,19 @@ class MetricsView(PrometheusDjangoView):
 
     nginx does not forward /metrics: only scrapers inside the network reach it. When
     METRICS_TOKEN is set, it also wants `Authorization: Bearer <token>` (Prometheus'
-    `authorization` scrape setting), for networks shared with other services.
+    `authorization` scrape setting); in production, without a token it answers 404.
     """
 
     def dispatch(self, request, *args, **kwargs):
         token = settings.METRICS_TOKEN
+        if not token and not settings.METRICS_WITHOUT_TOKEN:
+            return page_not_found(request)
         if token and not constant_time_compare(
             request.headers.get("Authorization", ""), f"Bearer {token}"
         ):
-            return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+            response = error_response(401, "not_authenticated", "A metrics token is required.")
+            response["WWW-Authenticate"] = "Bearer"
+            return response
         if not self.multiprocess_mode:
             return super().dispatch(request, *args, **kwargs)
         with multiprocess_metrics.locked(os.environ["PROMETHEUS_MULTIPROC_DIR"], exclusive=False):

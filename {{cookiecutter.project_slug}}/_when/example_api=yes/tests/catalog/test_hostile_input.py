@@ -1,0 +1,79 @@
+"""Input no client should send is refused with a 400 or 404, never a 500."""
+
+import base64
+
+import pytest
+
+from .test_bulk import rows
+
+pytestmark = pytest.mark.django_db
+
+BULK = "/api/v1/products/bulk/"
+# One past the largest PostgreSQL integer, the column type of stock.
+PAST_INTEGER = 2**31
+
+
+def forged_cursor(position: str) -> str:
+    # DRF's cursor: base64 of a query string; "p" is the position compared with the id.
+    return base64.b64encode(f"o=0&r=0&p={position}".encode()).decode()
+
+
+def test_a_stock_past_the_column_range_is_a_400_for_its_row(customer, categories):
+    batch = rows(2)
+    batch[1]["stock"] = PAST_INTEGER
+
+    response = customer.post(BULK, {"products": batch})
+
+    assert response.status_code == 400
+    assert "stock" in response.json()["error"]["fields"]["products"]["1"]
+
+
+def test_a_stock_change_past_the_column_range_is_a_400(customer, make_products):
+    (product,) = make_products(1)
+    change = {"sku": product.sku, "stock": PAST_INTEGER}
+
+    response = customer.patch(BULK, {"products": [change]})
+
+    assert response.status_code == 400
+    product.refresh_from_db()
+    assert product.stock != PAST_INTEGER
+
+
+def test_the_largest_stock_the_column_holds_is_accepted(customer, categories):
+    batch = rows(1)
+    batch[0]["stock"] = PAST_INTEGER - 1  # the control: the bound is the column's, no lower
+    assert customer.post(BULK, {"products": batch}).status_code == 200
+
+
+def test_a_non_numeric_cursor_position_is_a_404_on_products_and_orders(anonymous, customer):
+    cursor = forged_cursor("abc")
+    for client, url in (
+        (anonymous, "/api/v1/products/"),
+        (customer, "/api/v1/products/"),
+        (customer, "/api/v1/orders/"),
+    ):
+        response = client.get(f"{url}?cursor={cursor}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_valid_cursor_still_pages(anonymous, make_products):
+    make_products(3)
+    assert anonymous.get(f"/api/v1/products/?cursor={forged_cursor('999999')}").status_code == 200
+
+
+@pytest.mark.parametrize("parameter", ["category", "tag"])
+def test_a_nul_byte_in_a_filter_is_a_400(anonymous, parameter):
+    response = anonymous.get(f"/api/v1/products/?{parameter}=%00")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_a_5000_row_import_of_about_3_4_mb_is_accepted(customer, categories):
+    batch = rows(5000)
+    for row in batch:
+        row["description"] = "d" * 560
+    response = customer.post(BULK, {"products": batch})
+    size = len(response.wsgi_request.body)
+    assert 3_300_000 < size < 4 * 1024 * 1024
+    assert response.status_code == 200, response.content[:500]
