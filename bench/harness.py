@@ -245,7 +245,7 @@ def plan(config: Config) -> list[tuple[str, str]]:
     return runs
 
 
-def count_queries(project: Path, env: dict, found: dict[str, Endpoint]) -> dict[str, int]:
+def count_queries(project: Path, env: dict, found: dict[str, Endpoint]) -> dict[str, int | None]:
     probe = [
         {
             "name": e.name,
@@ -418,7 +418,10 @@ def main(argv: list[str]) -> int:
         stock.fill()
         for server, env in ((TEMPLATE, template_env), (DEFAULTS, defaults_env)):
             for name, count in count_queries(project.path, env, found).items():
-                report.queries[server, name] = count
+                if count is None and server == TEMPLATE:
+                    raise RuntimeError(f"the template refused the request of {name!r}")
+                if count is not None:
+                    report.queries[server, name] = count
         runs = plan(config)
         cache = redis.Redis.from_url(config.redis_url)
 
@@ -496,8 +499,8 @@ def main(argv: list[str]) -> int:
 
     rounds = f"{config.rounds} round{'s' if config.rounds > 1 else ''}"
     setup = (
-        f"Machine: {describe_machine()}; load average {load:.1f} from other work when the run "
-        f"began. wrk -t{config.threads} -c{config.connections} on the same machine, keep-alive, "
+        f"Machine: {describe_machine()}; load average {load:.1f} when the run began, "
+        f"{os.getloadavg()[0]:.1f} when it ended (other work shares the machine). wrk -t{config.threads} -c{config.connections} on the same machine, keep-alive, "
         f"{config.seconds:g} s per run, {rounds} alternating every server and endpoint.\n"
         f"Each server: gunicorn with the generated project's gunicorn.conf.py, "
         f"{gunicorn['workers']} workers x {gunicorn['threads']} threads "
