@@ -2,13 +2,14 @@
 
     python harness.py --project DIR [--output FILE]
 
-On one fresh, seeded database it starts three gunicorn servers, each with the generated
+On one fresh, seeded database it starts four gunicorn servers, each with the generated
 project's gunicorn.conf.py (same workers and threads), and PgBouncer from the project's
 pgbouncer.ini where the project runs it:
 
 - the ceiling: bare_wsgi.py, a WSGI app that returns /healthz's JSON body and nothing else;
 - the template: the generated project on its production settings, with Redis, connected as it
-  is configured to be (through PgBouncer, or straight to PostgreSQL);
+  is configured to be (through PgBouncer, or straight to PostgreSQL); and again with
+  GUNICORN_PRELOAD=false (on /healthz only), to show what preloading saves;
 - Django's defaults: the same models behind defaults/bench_defaults (startproject's settings,
   DRF's defaults, ModelViewSets, orders placed with a save() per item), straight to
   PostgreSQL with a new connection per request.
@@ -61,6 +62,7 @@ from report import (
     HEALTHZ,
     HIT,
     MISS,
+    NOT_PRELOADED,
     ORDERS,
     PLACE,
     STATS,
@@ -222,6 +224,7 @@ def plan(config: Config) -> list[tuple[str, str]]:
     runs = [
         (CEILING, HEALTHZ),
         (TEMPLATE, HEALTHZ),
+        (NOT_PRELOADED, HEALTHZ),
         (DEFAULTS, HEALTHZ),
         (TEMPLATE, HIT),
         (TEMPLATE, MISS),
@@ -384,6 +387,13 @@ def main(argv: list[str]) -> int:
         TEMPLATE: processes.gunicorn(
             "template", "config.wsgi", project.path, template_env, state_dir
         ),
+        NOT_PRELOADED: processes.gunicorn(
+            "not-preloaded",
+            "config.wsgi",
+            project.path,
+            {**template_env, "GUNICORN_PRELOAD": "false"},
+            state_dir,
+        ),
         DEFAULTS: processes.gunicorn(
             "defaults", "config.wsgi", project.path, defaults_env, state_dir
         ),
@@ -422,6 +432,8 @@ def main(argv: list[str]) -> int:
                     raise RuntimeError(f"the template refused the request of {name!r}")
                 if count is not None:
                     report.queries[server, name] = count
+        if (TEMPLATE, HEALTHZ) in report.queries:  # the same code, started differently
+            report.queries[NOT_PRELOADED, HEALTHZ] = report.queries[TEMPLATE, HEALTHZ]
         runs = plan(config)
         cache = redis.Redis.from_url(config.redis_url)
 
