@@ -339,7 +339,9 @@ def main(argv: list[str]) -> int:
     config = Config()
     slug = project.slug
     # The servers get exactly the settings below: nothing from this shell's Django setup.
-    for key in [k for k in os.environ if k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))]:
+    for key in [
+        k for k in os.environ if k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "THROTTLE_"))
+    ]:
         del os.environ[key]
     state_dir = Path(tempfile.mkdtemp(prefix=f"{slug}-bench-"))
     state_dir.chmod(0o755)  # PgBouncer runs as postgres when started by root
@@ -415,8 +417,12 @@ def main(argv: list[str]) -> int:
         print(f"Seeding {config.products:,} products and {config.orders:,} orders")
         seed = ["seed_demo", "--products", str(config.products), "--orders", str(config.orders)]
         run([*manage, *seed, "--password", password], template_env, project.path)
-        for server in servers.values():
-            server.start()
+        for name, server in servers.items():
+            try:
+                server.start()
+            except Exception as error:
+                log = server.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{name} did not start:\n{log}") from error
         print(
             f"Servers up: {gunicorn['workers']} workers x {gunicorn['threads']} threads "
             f"({gunicorn['worker_class']}) each"

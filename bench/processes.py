@@ -38,7 +38,7 @@ def gunicorn(name: str, app: str, project: Path, env: dict[str, str], directory:
         stdout=_log(directory, name),
         stderr=subprocess.STDOUT,
     )
-    executor.base_url = f"http://127.0.0.1:{port}"
+    executor.base_url, executor.log = f"http://127.0.0.1:{port}", directory / f"{name}.log"
     return executor
 
 
