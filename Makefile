@@ -17,7 +17,7 @@ export PATH := $(PATH)$(subst $() ,,$(addprefix :,$(wildcard $(PYENV_ROOT)/versi
 # Programs the tests run besides PostgreSQL and Redis, as program:Debian package. The tests of
 # a missing one skip, naming it; with REQUIRE_ALL_PROGRAMS=1 (CI) a missing one fails the run,
 # unless ALLOW_MISSING_PROGRAMS names it.
-PROGRAMS := pgbouncer:pgbouncer nginx:nginx-light redis-server:redis-server kubectl:kubectl
+PROGRAMS := pgbouncer:pgbouncer nginx:nginx-light redis-server:redis-server kubectl:kubectl wrk:wrk
 
 test: programs $(UV)  ## Every check: hooks, the render matrix and each generated project's own suite
 	uv run pytest $(PYTEST_ARGS)
@@ -32,7 +32,8 @@ lint: $(UV)
 bake: $(UV)  ## Generate the default project into /tmp/baked
 	uv run cookiecutter --no-input --overwrite-if-exists . -o /tmp/baked
 
-# Not part of `test`: about 8 minutes. BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look; wrk needed.
+# Not part of `test`: about 10 minutes. BENCH_SECONDS=2 BENCH_ROUNDS=1 for a quick look;
+# BENCH_STRICT=1 to exit 1 on a missed target; wrk needed.
 bench: $(UV)  ## Benchmark the default project against a bare WSGI app and Django's defaults
 	uv run python bench/run.py
 

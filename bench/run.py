@@ -1,14 +1,15 @@
 """`make bench`: generate the default project, install it, and benchmark it (harness.py).
 
-    make bench                                 # about 8 minutes; writes bench/results/latest.md
+    make bench                                 # about 10 minutes; writes bench/results/latest.md
     BENCH_SECONDS=2 BENCH_ROUNDS=1 make bench  # a quick look
+    BENCH_STRICT=1 make bench                  # exits 1 if a target is missed
 
 The project is generated with every option at its default (project name "Bench Lab", so that
-its database, bench_lab, is nobody else's) into BENCH_WORKDIR (a temporary directory, removed
-afterwards unless BENCH_KEEP=1). The harness then runs with the generated project's own
-interpreter. Needs what the template's tests need (uv, PostgreSQL, Redis, Debian's pgbouncer)
-and wrk. BENCH_OUTPUT names the markdown file to write (bench/results/latest.md); see
-harness.py for the other BENCH_* variables.
+its database, bench_lab, is nobody else's; BENCH_PROJECT_NAME to change it) into
+BENCH_WORKDIR (a temporary directory, removed afterwards unless BENCH_KEEP=1). The harness
+then runs with the generated project's own interpreter. Needs what the template's tests need (uv, PostgreSQL, Redis, Debian's pgbouncer)
+and wrk (Debian: apt-get install wrk). BENCH_OUTPUT names the markdown file to write
+(bench/results/latest.md); see harness.py for the other BENCH_* variables.
 """
 
 import os

@@ -9,6 +9,7 @@ the generated project's package (BENCH_PROJECT_PACKAGE), whose catalog models ar
 from outside.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -87,6 +88,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+_jwt = importlib.util.find_spec("rest_framework_simplejwt") is not None
+
 # What DRF's tutorial adds: tokens for API clients, and pages, since an unpaginated list of
 # 10,000 products is not an API anyone ships. Renderers, parsers, permissions and throttling
 # stay at DRF's defaults.
@@ -94,6 +97,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        # A JWT project's clients log in at the template's server: accept its tokens here too.
+        *(["rest_framework_simplejwt.authentication.JWTAuthentication"] if _jwt else []),
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
