@@ -18,7 +18,12 @@ from tests.conftest import CommandFailed, bake, run
 
 VARIANTS = {
     "pgbouncer-token": {},
-    "persistent-session": {"db_pooling": "persistent", "auth": "session", "example_api": "no"},
+    "persistent-session": {
+        "db_pooling": "persistent",
+        "auth": "session",
+        "example_api": "no",
+        "background_tasks": "none",
+    },
     "pool-jwt-admin": {
         "db_pooling": "django_pool",
         "auth": "jwt",
@@ -44,6 +49,10 @@ class Rendered:
     @property
     def pgbouncer(self) -> bool:
         return self.option("db_pooling", "pgbouncer") == "pgbouncer"
+
+    @property
+    def tasks(self) -> bool:
+        return self.option("background_tasks", "postgres") == "postgres"
 
     @property
     def sessions(self) -> bool:
@@ -91,6 +100,7 @@ def test_compose_runs_the_whole_topology_behind_nginx(rendered):
     expected = {"db", "redis", "migrate", "web", "nginx"}
     expected |= {"pgbouncer"} if rendered.pgbouncer else set()
     expected |= {"redis-sessions"} if rendered.sessions else set()
+    expected |= {"worker"} if rendered.tasks else set()
     assert set(services) == expected
     # nginx is the only way in; web replicas can be scaled because nothing pins them.
     assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
@@ -112,6 +122,17 @@ def test_web_starts_after_migrations_and_healthy_backing_services(rendered):
     assert "/healthz" in str(services["web"]["healthcheck"]["test"])
     assert services["web"]["build"] == "."
     assert services["nginx"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_workers_scale_and_reach_postgresql_directly_after_migrations(rendered):
+    if not rendered.tasks:
+        return
+    worker = rendered.compose["services"]["worker"]
+    # LISTEN/NOTIFY needs a session of its own: never through PgBouncer's transaction pooling.
+    assert worker["environment"]["DATABASE_URL"].startswith("${DATABASE_DIRECT_URL")
+    assert worker["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["stop_grace_period"]
 
 
 def test_migrations_run_once_on_the_direct_database_connection(rendered):
