@@ -155,6 +155,19 @@ class Rendered:
         (secret,) = [s for s in self.secrets if s["metadata"]["name"] == name]
         return secret["stringData"]
 
+    def job_workers_connections(self, objects: list[dict]) -> int:
+        """Direct PostgreSQL connections of the job workers at their peak: each pod runs
+        TASKS_CONCURRENCY jobs, each on its own connection, plus 4 of the queue's own; a rollout
+        may add maxSurge pods (Kubernetes' default: 25%, rounded up)."""
+        found = [o for o in objects if o["metadata"]["name"] == f"{self.name}-worker"]
+        if not found:
+            return 0
+        spec = found[0]["spec"]
+        surge = spec.get("strategy", {}).get("rollingUpdate", {}).get("maxSurge")
+        surge = math.ceil(spec["replicas"] / 4) if surge is None else surge
+        per_pod = int(self.config(objects)["TASKS_CONCURRENCY"]) + 4
+        return (spec["replicas"] + surge) * per_pod
+
     def config(self, objects: list[dict] | None = None) -> dict:
         return self.get("ConfigMap", f"{self.name}-env", objects)["data"]
 
@@ -540,6 +553,8 @@ def test_database_connections_at_full_scale_fit_in_postgres(rendered, build):
     assert isinstance(surge, int), "a percentage of maxReplicas hides the budget's peak"
     during_web_rollout = (replicas + surge) * workers * threads
 
+    # Job workers LISTEN for jobs: they connect to PostgreSQL directly, whatever the pooling.
+    available -= rendered.job_workers_connections(objects)
     if rendered.pooling != "pgbouncer":
         # Every web thread may hold its own PostgreSQL connection, during a rollout too.
         assert during_web_rollout <= available

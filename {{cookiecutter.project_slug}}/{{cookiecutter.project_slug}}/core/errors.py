@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
-from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +87,10 @@ def _as_api_exception(exc: Exception) -> Exception:
 def exception_handler(exc: Exception, context: dict):
     """DRF's handler, reshaped: the same headers (Retry-After, WWW-Authenticate), one body."""
     exc = _as_api_exception(exc)
+    # Imported here: rest_framework.views loads the parser classes, and core/parsers.py imports
+    # this module, so a module-level import would be circular whichever loads first.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:  # not an API exception: Django's handler500 answers
         return None
