@@ -216,7 +216,8 @@ REST_FRAMEWORK = {
     # another load balancer that appends to the header, count it too (README, "Limits").
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 {%- if cookiecutter.use_openapi %}
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with each operation's error statuses and the rules the API enforces.
+    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.openapi.AutoSchema",
 {%- endif %}
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
