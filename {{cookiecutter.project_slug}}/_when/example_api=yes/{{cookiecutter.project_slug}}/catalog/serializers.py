@@ -4,6 +4,8 @@ Output serializers read only what the selectors loaded. Input serializers never 
 a batch's categories are checked with one query for the whole batch.
 """
 
+import re
+
 from rest_framework import serializers
 
 from .models import Category, Order, OrderItem, Product
@@ -17,6 +19,46 @@ MAX_ORDER_ITEMS = 100
 # not a DataError from the database, and the schema states it as the field's maximum.
 MAX_STOCK = 2**31 - 1
 MAX_ID = 2**63 - 1
+
+
+class Text(serializers.CharField):
+    """A JSON string. DRF's CharField also turns numbers into text, which the schema
+    (type: string) calls invalid."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Slug(Text, serializers.SlugField):
+    pass
+
+
+class WholeNumber(serializers.IntegerField):
+    """An integer as JSON writes it. DRF's IntegerField also takes "5" and 5.0, which the
+    schema (type: integer) calls invalid: a client sending them has a bug to hear about."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Amount(serializers.DecimalField):
+    """A price as the API writes it: a string of up to 8 digits and up to 2 decimals, never
+    negative. DRF's DecimalField also takes numbers, exponents and signs, which the schema's
+    pattern (catalog/schema.py) calls invalid."""
+
+    PATTERN = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=10, decimal_places=2, min_value=0, **kwargs)
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and re.fullmatch(self.PATTERN, data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -92,14 +134,14 @@ class BulkRows(serializers.ListField):
 
 
 class ProductRowSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, default="")
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
-    category = serializers.SlugField(max_length=64, help_text="The slug of an existing category.")
+    sku = Text(max_length=64)
+    name = Text(max_length=200)
+    description = Text(allow_blank=True, default="")
+    price = Amount()
+    stock = WholeNumber(min_value=0, max_value=MAX_STOCK)
+    category = Slug(max_length=64, help_text="The slug of an existing category.")
     tags = serializers.ListField(
-        child=serializers.SlugField(max_length=64),
+        child=Slug(max_length=64),
         max_length=20,
         default=list,
         help_text="Tag slugs; new ones are created.",
@@ -124,16 +166,18 @@ class ProductRows(BulkRows):
 
 
 class ProductImportSerializer(serializers.Serializer):
-    products = ProductRows(help_text=f"1 to {MAX_BULK_ROWS} rows, upserted by SKU.")
+    products = ProductRows(
+        help_text=f"1 to {MAX_BULK_ROWS} rows, upserted by SKU; each SKU at most once."
+    )
 
 
 class ProductChangeSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
-    stock = serializers.IntegerField(min_value=0, max_value=MAX_STOCK, required=False)
+    sku = Text(max_length=64)
+    price = Amount(required=False)
+    stock = WholeNumber(min_value=0, max_value=MAX_STOCK, required=False)
 
     def validate(self, attrs):
-        # The schema says so too, as minProperties (schema.py).
+        # The schema says so too, as anyOf (schema.py).
         if "price" not in attrs and "stock" not in attrs:
             raise serializers.ValidationError("Give price, stock or both.")
         return attrs
@@ -144,7 +188,9 @@ class ProductChangeRows(BulkRows):
 
 
 class ProductUpdateSerializer(serializers.Serializer):
-    products = ProductChangeRows(help_text=f"1 to {MAX_BULK_ROWS} changes, matched by SKU.")
+    products = ProductChangeRows(
+        help_text=f"1 to {MAX_BULK_ROWS} changes, matched by SKU; each SKU at most once."
+    )
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -169,12 +215,17 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderItemRequestSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A product id.")
-    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    product = WholeNumber(min_value=1, max_value=MAX_ID, help_text="A product id.")
+    quantity = WholeNumber(min_value=1, max_value=10_000)
 
 
 class OrderRequestSerializer(serializers.Serializer):
-    items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=MAX_ORDER_ITEMS)
+    items = OrderItemRequestSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_ORDER_ITEMS,
+        help_text="Each product at most once.",
+    )
 
     def validate_items(self, items):
         products = [item["product"] for item in items]
