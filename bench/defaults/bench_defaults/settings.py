@@ -30,8 +30,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    f"{PROJECT_PACKAGE}.accounts",
     f"{PROJECT_PACKAGE}.catalog",
 ]
+# The generated project's user model: its orders point at it, and both servers share the tables.
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -122,6 +122,10 @@ TEMPLATES = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A custom user from the first migration: swapping it once tables point at auth.User means
+# rewriting migrations by hand (accounts/models.py).
+AUTH_USER_MODEL = "accounts.User"
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 REDIS_OPTIONS = {
     # A dead Redis must cost a request milliseconds, not the 30 s worker timeout.
