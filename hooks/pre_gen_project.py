@@ -29,6 +29,7 @@ PROJECT_IMPORTS = {
     "gunicorn",
     "hiredis",
     "manage",
+    "opentelemetry",
     "procrastinate",
     "prometheus_client",
     "psycopg",

@@ -21,7 +21,7 @@ COMBINATIONS = {
         "kubernetes": "yes",
         "ci": "gitlab",
     },
-    "persistent-py311-session-replica-no-example": {
+    "persistent-py311-session-replica-no-example-otel": {
         "project_name": "Persistent Session Api",
         "python_version": "3.11",
         "django_version": "5.2",
@@ -31,6 +31,7 @@ COMBINATIONS = {
         "auth": "session",
         "example_api": "no",
         "read_replica": "yes",
+        "use_opentelemetry": "yes",
         "ci": "none",
     },
     "pgbouncer-django61-session-admin-replica-k8s-unicode-name": {
@@ -44,7 +45,7 @@ COMBINATIONS = {
         "kubernetes": "yes",
         "ci": "none",
     },
-    "pool-django52-token-replica-no-tasks-gitlab": {
+    "pool-django52-token-replica-no-tasks-otel-gitlab": {
         "project_name": "Pool Token Api",
         "python_version": "3.13",
         "django_version": "5.2",
@@ -53,6 +54,7 @@ COMBINATIONS = {
         "use_openapi": "no",
         "read_replica": "yes",
         "background_tasks": "none",
+        "use_opentelemetry": "yes",
         "ci": "gitlab",
     },
     "persistent-django61-jwt": {

@@ -112,3 +112,17 @@ def pre_fork(server, worker):
         close_pool = getattr(connection, "close_pool", None)
         if close_pool is not None:
             close_pool()
+{%- if cookiecutter.use_opentelemetry %}
+
+
+def post_fork(server, worker):
+    """Tracing starts in each worker, never in the master: the exporter's thread and sockets
+    would not survive the fork (core/tracing.py)."""
+    from config.wsgi import application  # imported by the master already with preload_app
+    from {{ cookiecutter.project_slug }}.core import tracing
+
+    tracing.start()
+    # The app's middleware chain was built on import, without the tracing middleware that
+    # start() adds to settings.MIDDLEWARE (open-telemetry/opentelemetry-python-contrib 2043).
+    application.load_middleware()
+{%- endif %}

@@ -13,6 +13,11 @@ os.environ.setdefault("THROTTLE_ANON_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_LOGIN_ADDRESS_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_LOGIN_USERNAME_RATE", "100000/minute")
+{%- if cookiecutter.use_opentelemetry %}
+# No collector runs beside the tests: the servers they start export no spans unless a test
+# sends them to one of its own (a worker would spend up to 10 s retrying at each exit).
+os.environ.setdefault("OTEL_TRACES_EXPORTER", "none")
+{%- endif %}
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS, MIDDLEWARE, env

@@ -1,0 +1,143 @@
+"""Each request is traced: one span for the request, its SQL queries and Redis commands as
+children, and the request id its log lines carry. Gunicorn starts tracing in each worker."""
+
+import http.server
+import io
+import json
+import logging
+import threading
+
+import httpx
+import pytest
+from django.conf import settings
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from {{ cookiecutter.project_slug }}.core.jsonlog import JsonFormatter
+
+from tests import servers
+from tests.tracing import children, recorded_spans, request_span
+
+ACCESS_LOGGER = "{{ cookiecutter.project_slug }}.core.middleware"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def spans():
+    with recorded_spans() as exporter:
+        yield exporter
+
+
+@pytest.fixture(autouse=True)
+def _no_spans_yet(spans):
+    spans.clear()
+
+
+def test_a_request_is_one_span_with_its_sql_and_redis_calls_as_children(client, spans):
+    assert client.get("/readyz").status_code == 200
+
+    request = request_span(spans)
+    assert request.name == "GET readyz"
+    # readyz runs SELECT 1 on the database and PINGs Redis.
+    (sql,) = children(spans, request, "postgresql")
+    assert "SELECT 1" in sql.attributes.get("db.statement", sql.attributes.get("db.query.text"))
+    assert children(spans, request, "redis")
+
+
+def test_a_request_that_touches_nothing_has_no_child_spans(client, spans):
+    """The control for the test above: children come from the request's own calls."""
+    client.get("/healthz")
+
+    request = request_span(spans)
+    assert [span for span in spans.get_finished_spans() if span is not request] == []
+
+
+def test_the_request_id_joins_the_log_line_and_the_span(client, spans):
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    handler.setFormatter(JsonFormatter())
+    access_log = logging.getLogger(ACCESS_LOGGER)
+    access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    try:
+        response = client.get("/healthz")
+    finally:
+        access_log.removeHandler(handler)
+        access_log.setLevel(logging.NOTSET)
+
+    (line,) = [json.loads(line) for line in output.getvalue().splitlines()]
+    request_id = response["X-Request-ID"]
+    assert line["request_id"] == request_id
+    assert request_span(spans).attributes["request_id"] == request_id
+
+
+# --- under gunicorn ----------------------------------------------------------------------------
+
+
+class Collector(http.server.ThreadingHTTPServer):
+    """An OTLP/HTTP receiver: keeps the spans that the workers export to /v1/traces."""
+
+    def __init__(self):
+        self.spans = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(handler):  # the name http.server calls
+                body = handler.rfile.read(int(handler.headers["Content-Length"]))
+                export = ExportTraceServiceRequest.FromString(body)
+                for resource in export.resource_spans:
+                    for scope in resource.scope_spans:
+                        self.spans.extend(scope.spans)
+                handler.send_response(200)
+                handler.end_headers()
+
+            def log_message(handler, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture
+def collector():
+    with Collector() as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield server
+        server.shutdown()
+
+
+def attributes(span) -> dict[str, str]:
+    return {attribute.key: attribute.value.string_value for attribute in span.attributes}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("preload", ["true", "false"], ids=["preloaded", "not-preloaded"])
+def test_gunicorn_workers_export_each_request_with_its_id(collector, preload):
+    env = {
+        "DATABASE_URL": servers.database_url(),
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "GUNICORN_PRELOAD": preload,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_TRACES_SAMPLER": "always_on",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
+    with servers.gunicorn(servers.runtime_dir(), env) as web:
+        response = httpx.get(f"{web.base_url}/readyz", headers={"X-Request-ID": f"otel-{preload}"})
+        assert response.status_code == 200
+
+        def request_spans():
+            return [
+                span for span in collector.spans
+                if attributes(span).get("request_id") == f"otel-{preload}"
+            ]  # fmt: skip
+
+        (request,) = servers.wait_for(request_spans, timeout=10)
+    statements = [
+        attributes(span).get("db.statement", attributes(span).get("db.query.text"))
+        for span in collector.spans
+        if span.parent_span_id == request.span_id
+    ]
+    assert request.name == "GET readyz"
+    # The worker's new connection may set itself up first (its time zone).
+    assert "SELECT 1" in statements
