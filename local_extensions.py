@@ -1,4 +1,5 @@
-"""Cookiecutter extension: a refused option is reported by the hook's message alone.
+"""Cookiecutter extensions: a refused option is reported by the hook's message alone; free text
+is escaped where it lands; the post-generation hook knows where the template is.
 
 When hooks/pre_gen_project.py refuses an option it prints one paragraph saying what to choose
 instead and exits 1. Cookiecutter then logs the hook failure *with a Python traceback* of its
@@ -10,6 +11,7 @@ cookiecutter.json) before it runs any hook.
 import json
 import logging
 import re
+from pathlib import Path
 
 from jinja2.ext import Extension
 
@@ -61,3 +63,16 @@ class EscapeFilters(Extension):
         super().__init__(environment)
         environment.filters["quoted"] = quoted
         environment.filters["markdown_text"] = markdown_text
+
+
+class TemplateDirectory(Extension):
+    """`template_directory`: this template's absolute path, for .cruft.json.
+
+    Cookiecutter's own `_repo_dir` is the path as typed (".", "../template"), relative to a
+    directory the hooks, which run in the new project, cannot know; this module is imported
+    from the template itself, local or cloned.
+    """
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.globals["template_directory"] = str(Path(__file__).resolve().parent)

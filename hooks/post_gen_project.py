@@ -6,7 +6,9 @@
    copied over the project, and _when/ is deleted. Yes/no options read "yes" or "no".
 2. .env (gitignored) is written from .env.example with fresh secrets, and, with PgBouncer,
    its user list with the same database password.
-3. The next steps are printed.
+3. .cruft.json records the template's source, commit and every answer, so that `cruft diff`
+   and `cruft update` can bring later template changes in as a reviewable diff.
+4. The next steps are printed. When cruft generates (create, diff, update), 3 and 4 are its.
 
 Nothing here uses the network.
 """
@@ -14,12 +16,19 @@ Nothing here uses the network.
 import json
 import secrets
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+from cookiecutter.config import BUILTIN_ABBREVIATIONS
+from cookiecutter.repository import expand_abbreviations
+
 CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
+TEMPLATE_DIRECTORY = Path({{ template_directory | tojson }})
 PROJECT = Path.cwd()
 SLUG = CONTEXT["project_slug"]
+# Where cookiecutter ran, true only on this machine: not recorded in .cruft.json.
+MACHINE_LOCAL_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
 
 # Placeholders in .env.example that become fresh secrets in .env.
 SECRET_PLACEHOLDERS = {
@@ -83,9 +92,52 @@ def write_secrets() -> None:
         userlist.write_text(f'"{SLUG}" "{password}"\n')
 
 
+def template_commit() -> str | None:
+    """The template's commit: a local checkout's HEAD, or that of cookiecutter's clone."""
+    result = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIRECTORY), "rev-parse", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def write_cruft_state() -> None:
+    """.cruft.json in cruft's own format, as `cruft create` would write it."""
+    template = str(CONTEXT["_template"])
+    if CONTEXT.get("_repo_dir") == template:
+        # A local template, used in place: its absolute path, not the one typed.
+        source = str(TEMPLATE_DIRECTORY)
+    else:
+        # A repository cookiecutter cloned: its URL ("gh:org/repo" spelled out for git).
+        source = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    commit = template_commit()
+    has_userlist = (PROJECT / "deploy" / "pgbouncer" / "userlist.txt").exists()
+    answers = {key: value for key, value in CONTEXT.items() if key not in MACHINE_LOCAL_KEYS}
+    state = {
+        "template": source,
+        "commit": commit,
+        "checkout": CONTEXT.get("_checkout"),
+        "context": {"cookiecutter": {**answers, "_template": source, "_commit": commit}},
+        "directory": None,
+        # Secrets made at generation: a regenerated copy has others, never a change to take.
+        "skip": [".env", *(["deploy/pgbouncer/userlist.txt"] if has_userlist else [])],
+    }
+    (PROJECT / ".cruft.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n")
+
+
+def generated_by_cruft() -> bool:
+    """cruft generates with its own context, which carries the commit (create, diff, update)."""
+    return "_commit" in CONTEXT
+
+
 def main() -> int:
     apply_when()
     write_secrets()
+    if generated_by_cruft():
+        return 0  # cruft writes .cruft.json itself, and `cruft diff` prints only the diff.
+    write_cruft_state()
     print(
         f"\nGenerated {CONTEXT['project_name']} in {PROJECT}\n\n"
         "Next steps:\n"
