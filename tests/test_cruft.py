@@ -11,8 +11,6 @@ import pytest
 from tests.conftest import TEMPLATE_DIR, run
 
 CRUFT = str(Path(sys.executable).parent / "cruft")
-# Build and tool state of this checkout, not part of the template.
-NOT_TEMPLATE = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*_cache")
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Template Test",
     "GIT_AUTHOR_EMAIL": "template-test@example.com",
@@ -43,7 +41,12 @@ def changed_lines(diff: str) -> list[str]:
 def template(tmp_path) -> Path:
     """A throwaway copy of this template, one commit in its own repository."""
     copy = tmp_path / "template"
-    shutil.copytree(TEMPLATE_DIR, copy, ignore=NOT_TEMPLATE)
+    # The files of this checkout, committed or not, without what git ignores (.venv, caches).
+    listed = git(TEMPLATE_DIR, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        if (TEMPLATE_DIR / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE_DIR / name, copy / name)
     git(copy, "init", "--quiet")
     commit_all(copy, "The template as the project was generated from it")
     return copy
