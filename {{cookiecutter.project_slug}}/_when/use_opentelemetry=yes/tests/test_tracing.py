@@ -1,21 +1,18 @@
 """Each request is traced: one span for the request, its SQL queries and Redis commands as
 children, and the request id its log lines carry. Gunicorn starts tracing in each worker."""
 
-import http.server
 import io
 import json
 import logging
-import threading
 
 import httpx
 import pytest
 from django.conf import settings
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from {{ cookiecutter.project_slug }}.core.jsonlog import JsonFormatter
 
 from tests import servers
-from tests.tracing import children, recorded_spans, request_span
+from tests.tracing import Collector, attributes, children, recorded_spans, request_span
 
 ACCESS_LOGGER = "{{ cookiecutter.project_slug }}.core.middleware"
 
@@ -74,40 +71,10 @@ def test_the_request_id_joins_the_log_line_and_the_span(client, spans):
 # --- under gunicorn ----------------------------------------------------------------------------
 
 
-class Collector(http.server.ThreadingHTTPServer):
-    """An OTLP/HTTP receiver: keeps the spans that the workers export to /v1/traces."""
-
-    def __init__(self):
-        self.spans = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(handler):  # the name http.server calls
-                body = handler.rfile.read(int(handler.headers["Content-Length"]))
-                export = ExportTraceServiceRequest.FromString(body)
-                for resource in export.resource_spans:
-                    for scope in resource.scope_spans:
-                        self.spans.extend(scope.spans)
-                handler.send_response(200)
-                handler.end_headers()
-
-            def log_message(handler, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.endpoint = f"http://127.0.0.1:{self.server_address[1]}"
-
-
 @pytest.fixture
 def collector():
     with Collector() as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
         yield server
-        server.shutdown()
-
-
-def attributes(span) -> dict[str, str]:
-    return {attribute.key: attribute.value.string_value for attribute in span.attributes}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -37,6 +37,10 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 # Wraps every job a worker runs (core/jobs.py installs them).
 PROCRASTINATE_ON_APP_READY = "{{ cookiecutter.project_slug }}.core.jobs.on_app_ready"
 TASKS_WORKER_MIDDLEWARE = [
+{%- if cookiecutter.use_opentelemetry %}
+    # First: the job's span covers the others' work.
+    "{{ cookiecutter.project_slug }}.core.job_tracing.trace_job",
+{%- endif %}
     "{{ cookiecutter.project_slug }}.core.jobs.carry_request_id",
 {%- if cookiecutter.use_prometheus %}
     "{{ cookiecutter.project_slug }}.core.job_metrics.measure",

@@ -16,12 +16,15 @@ from .jsonlog import current_request_id
 # The keyword the request id travels under in the job's arguments; carry_request_id takes it
 # out again before the task is called.
 REQUEST_ID = "_request_id"
+# What every job carries from the code that deferred it: keyword -> its value at defer time.
+# A worker middleware takes each out again (tracing adds the trace context, core/tracing.py).
+CARRIED = {REQUEST_ID: current_request_id.get}
 
 
 def defer(task: Task, **kwargs) -> int:
     """Queue a job on Django's database connection, so in the current transaction: it exists
     if and only if that transaction commits. Returns the job's id."""
-    return task.defer(**kwargs, **{REQUEST_ID: current_request_id.get()})
+    return task.defer(**kwargs, **{keyword: value() for keyword, value in CARRIED.items()})
 
 
 async def carry_request_id(call_next, context, worker):

@@ -8,6 +8,7 @@ the exporter's thread and sockets would not survive a fork from the master. Only
 middleware chain built after start() traces requests.
 """
 
+import importlib.util
 import os
 
 from opentelemetry import trace
@@ -19,6 +20,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExport
 
 # The key of the request id on the request's span, as on its log lines (core/jsonlog.py).
 REQUEST_ID = "request_id"
+# With background jobs, the jobs a request defers carry its trace (core/job_tracing.py).
+JOBS = importlib.util.find_spec(f"{__package__}.job_tracing") is not None
 
 
 def add_request_id(span, request, response) -> None:
@@ -33,12 +36,20 @@ def instrument(tracer_provider: trace.TracerProvider) -> None:
     # Wraps psycopg's connect: only connections opened from now on are traced.
     PsycopgInstrumentor().instrument(tracer_provider=tracer_provider)
     RedisInstrumentor().instrument(tracer_provider=tracer_provider)
+    if JOBS:
+        from . import job_tracing
+
+        job_tracing.instrument()
 
 
 def uninstrument() -> None:
     DjangoInstrumentor().uninstrument()
     PsycopgInstrumentor().uninstrument()
     RedisInstrumentor().uninstrument()
+    if JOBS:
+        from . import job_tracing
+
+        job_tracing.uninstrument()
 
 
 def exporter():
