@@ -96,10 +96,16 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+{%- if cookiecutter.example_api %}
 # The largest request body, in bytes: 5,000 products (MAX_BULK_ROWS) with names and
 # descriptions are about 3.4 MB of JSON. nginx allows exactly this much on products/bulk/
 # (client_max_body_size 4m) and 1 MB elsewhere; a larger body gets a JSON 413 naming it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+{%- else %}
+# The largest request body, in bytes: nginx's client_max_body_size (1m), so that both refuse
+# the same bodies; a larger one gets a JSON 413 naming the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+{%- endif %}
 # A failed CSRF check answers in the API's JSON error shape, not Django's HTML page.
 CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"

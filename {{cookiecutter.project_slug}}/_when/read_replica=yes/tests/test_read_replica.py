@@ -1,4 +1,3 @@
-{%- set pgbouncer = cookiecutter.db_pooling == "pgbouncer" -%}
 """Reads go to a real hot standby, writes to the primary, and every client reads its own writes.
 
 The standby (tests/standby.py) streams the primary's WAL, so its copy of the test database
@@ -31,14 +30,8 @@ from tests.servers import free_port
 from tests.standby import HotStandby
 
 REPLICA = db_router.REPLICA
-{%- if pgbouncer %}
-# Where PgBouncer's replica entries lead (scripts/topology.py), unless
-# DATABASE_REPLICA_DIRECT_URL says otherwise: the standby must listen there.
-DEFAULT_STANDBY_URL = "//127.0.0.1:5433"
-{%- else %}
 # The standby listens on a free port, unless DATABASE_REPLICA_DIRECT_URL names one.
 DEFAULT_STANDBY_URL = None
-{%- endif %}
 
 pytestmark = [
     # Transactions commit, so that what the primary writes reaches the standby.
@@ -108,12 +101,8 @@ def replica_url(standby: HotStandby) -> str:
     credentials = quote(db["USER"] or "postgres", safe="")
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"], safe="")
-{%- if pgbouncer %}
-    # Through PgBouncer, as in production: test_<name>_replica leads to the standby.
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}_replica"
-{%- else %}
+    # Straight to the standby, as the rest of the suite reaches the primary.
     return f"postgres://{credentials}@{standby.host}:{standby.port}/{db['NAME']}"
-{%- endif %}
 
 
 def close_replica() -> None:
