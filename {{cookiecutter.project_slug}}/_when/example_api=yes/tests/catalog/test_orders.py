@@ -1,10 +1,14 @@
 """POST and GET orders/: stock taken atomically, each caller sees only their own orders."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.db.models import Prefetch
+from rest_framework.renderers import JSONRenderer
 
 from {{ cookiecutter.project_slug }}.catalog.models import Order, OrderItem, Product
+from {{ cookiecutter.project_slug }}.catalog.serializers import OrderSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +132,20 @@ def test_a_caller_sees_only_their_own_orders(
 
     assert [row["id"] for row in results] == [o.pk for o in reversed(mine)]
     assert len(other_customer.get(URL).json()["results"]) == 3
+
+
+def test_each_listed_order_is_what_the_serializer_in_the_schema_renders(
+    customer, user, make_products, make_orders
+):
+    make_orders(user, 3, make_products(2))
+
+    listed = customer.get(URL).json()["results"]
+
+    items = OrderItem.objects.select_related("product").order_by("id")
+    orders = Order.objects.filter(user=user).order_by("-id")
+    orders = orders.prefetch_related(Prefetch("items", queryset=items, to_attr="item_list"))
+    documented = JSONRenderer().render(OrderSerializer(orders, many=True).data)
+    assert listed == json.loads(documented)
 
 
 @pytest.mark.parametrize("page_size", [10, 100])

@@ -4,19 +4,21 @@ A serializer that touches a relation no selector loaded runs one query per row; 
 turns that into an error in development and in the tests.
 """
 
-from django.db.models import Avg, Count, Prefetch, QuerySet, Subquery, Sum
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Round
 
 from .models import Category, Order, OrderItem, Product, Tag
 
-# Columns the list renders; description can be long and is left to the detail endpoint.
-PRODUCT_LIST_FIELDS = (
+# Columns the list renders, the category's joined; description can be long and is left to the
+# detail endpoint.
+PRODUCT_LIST_COLUMNS = (
     "id",
     "sku",
     "name",
     "price",
     "stock",
-    "category__id",
+    "category_id",
     "category__slug",
     "category__name",
 )
@@ -31,17 +33,22 @@ def _tags() -> Prefetch:
     )
 
 
-def product_list(*, category: str | None = None, tag: str | None = None) -> QuerySet[Product]:
-    """Products with their category (joined) and tags (one more query per page).
+def product_rows(*, category: str | None = None, tag: str | None = None) -> QuerySet[dict]:
+    """Products as plain rows, with their category (joined) and tag slugs, in one query.
+
+    The hottest read of the API, so it builds no model instances: values() rows cost about a
+    tenth of what instances, a prefetch and a ModelSerializer cost for the same page
+    (serializers.product_json turns a row into the response's shape). The tags come as an
+    array from a subquery per row, which reads the (product, tag) index; an ArrayAgg over a
+    join would need a GROUP BY, and would share its join with the ?tag= filter.
 
     Pagination orders by -id: each page starts from an index position, never an OFFSET, and
     the filters can use the (category, -id) and (tag, -product) indexes. With 100,000 products
     any page, filtered or not, runs in about 2 ms or less.
     """
-    products = (
-        Product.objects.select_related("category")
-        .prefetch_related(_tags())
-        .only(*PRODUCT_LIST_FIELDS)
+    tag_slugs = Tag.objects.filter(producttag__product=OuterRef("id")).order_by("slug")
+    products = Product.objects.values(*PRODUCT_LIST_COLUMNS).annotate(
+        tag_slugs=ArraySubquery(tag_slugs.values("slug"))
     )
     # Each slug becomes an id in a scalar subquery: PostgreSQL runs it once, before the scan
     # (an InitPlan), and can then use its result as an index condition, which a join on the
@@ -62,13 +69,15 @@ def product_detail() -> QuerySet[Product]:
     return Product.objects.select_related("category").prefetch_related(_tags())
 
 
-def category_stats() -> list[dict]:
+def category_stats(*, database: str | None = None) -> list[dict]:
     """Per category: product count, average price, total stock. One GROUP BY query.
 
-    The LEFT JOIN keeps categories without products, with a count of 0.
+    The LEFT JOIN keeps categories without products, with a count of 0. database: None for
+    the router's choice.
     """
     return list(
-        Category.objects.values("id", "slug", "name")
+        Category.objects.using(database)
+        .values("id", "slug", "name")
         .annotate(
             product_count=Count("products"),
             average_price=Round(Avg("products__price"), 2),
@@ -78,16 +87,23 @@ def category_stats() -> list[dict]:
     )
 
 
-def order_list(*, user_id: int) -> QuerySet[Order]:
-    """The orders of one user, with their items and each item's product SKU: two queries.
+def order_rows(*, user_id: int) -> QuerySet[dict]:
+    """The orders of one user as plain rows; their items come from order_items().
 
     Filtering on user_id rather than user works with JWT's TokenUser, which is not a row.
     """
-    items = OrderItem.objects.select_related("product").only(
-        "id", "order_id", "quantity", "unit_price", "product__id", "product__sku"
+    return Order.objects.filter(user_id=user_id).values("id", "status", "created")
+
+
+def order_items(order_ids: list[int]) -> dict[int, list[dict]]:
+    """The items of these orders, with each item's product SKU (joined), by order: one query
+    for a whole page of orders."""
+    items: dict[int, list[dict]] = {order_id: [] for order_id in order_ids}
+    rows = (
+        OrderItem.objects.filter(order_id__in=order_ids)
+        .order_by("id")
+        .values("order_id", "product_id", "product__sku", "quantity", "unit_price")
     )
-    return (
-        Order.objects.filter(user_id=user_id)
-        .only("id", "status", "created")
-        .prefetch_related(Prefetch("items", queryset=items.order_by("id"), to_attr="item_list"))
-    )
+    for row in rows:
+        items[row["order_id"]].append(row)
+    return items
