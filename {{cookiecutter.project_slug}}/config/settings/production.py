@@ -30,12 +30,13 @@ if (
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # JSON lines for the log shipper; each request's line carries its id (X-Request-ID), method,
-# route, status, duration and query count.
+# route, status, duration and query count. Written to stderr by a thread of each process, so
+# that a request never waits on the write nor on another thread's (core/jsonlog.py).
 LOGGING = {
     **LOGGING,
     "handlers": {
         **LOGGING["handlers"],
-        "console": {**LOGGING["handlers"]["console"], "formatter": "json"},
+        "console": {"()": "{{ cookiecutter.project_slug }}.core.jsonlog.BackgroundHandler"},
     },
 }
 

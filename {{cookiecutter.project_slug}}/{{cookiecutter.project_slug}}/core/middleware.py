@@ -65,27 +65,36 @@ class RequestContextMiddleware:
                 response["Server-Timing"] = (
                     f'db;dur={db_ms:.2f};desc="{queries}", total;dur={duration_ms:.2f}'
                 )
-            match = request.resolver_match
-            logger.info(
-                "%s %s %s %.1f ms, SQL: %d in %.1f ms",
-                request.method,
-                request.path,
-                response.status_code,
-                duration_ms,
-                stats.queries,
-                db_ms,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    # The URL pattern ("api/v1/products/<int:pk>/"), to group requests by
-                    # endpoint; None when no pattern matched (a 404, a redirect to HTTPS).
-                    "route": match.route if match else None,
-                    "status": response.status_code,
-                    "duration_ms": round(duration_ms, 2),
-                    "db_queries": stats.queries,
-                    "db_ms": round(db_ms, 2),
-                },
-            )
+            if logger.isEnabledFor(logging.INFO):
+                self._log(request, response.status_code, duration_ms, stats.queries, db_ms)
             return response
         finally:
             current_request_id.reset(token)
+
+    @staticmethod
+    def _log(request, status: int, duration_ms: float, queries: int, db_ms: float) -> None:
+        match = request.resolver_match
+        # makeRecord and handle, as logger.info would call them, without logger.info's search
+        # of the stack for the caller's file and line (about a fifth of the line's cost),
+        # which an access log does not need.
+        record = logger.makeRecord(
+            logger.name,
+            logging.INFO,
+            __file__,
+            0,
+            "%s %s %s %.1f ms, SQL: %d in %.1f ms",
+            (request.method, request.path, status, duration_ms, queries, db_ms),
+            None,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                # The URL pattern ("api/v1/products/<int:pk>/"), to group requests by
+                # endpoint; None when no pattern matched (a 404, a redirect to HTTPS).
+                "route": match.route if match else None,
+                "status": status,
+                "duration_ms": round(duration_ms, 2),
+                "db_queries": queries,
+                "db_ms": round(db_ms, 2),
+            },
+        )
+        logger.handle(record)
