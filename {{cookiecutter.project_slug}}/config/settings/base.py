@@ -133,10 +133,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+REDIS_POOL = "{{ cookiecutter.project_slug }}.core.redis_breaker.BreakerConnectionPool"
 REDIS_OPTIONS = {
     # A dead Redis must cost a request milliseconds, not the 30 s worker timeout.
     "SOCKET_CONNECT_TIMEOUT": 0.5,
     "SOCKET_TIMEOUT": 0.5,
+    # And a hung one too: after a timeout, the process stops calling it for 5 s.
+    "CONNECTION_POOL_CLASS": REDIS_POOL,
     # Each worker process keeps this many sockets to Redis, shared by its threads.
     "CONNECTION_POOL_KWARGS": {"max_connections": 20, "health_check_interval": 30},
 }
