@@ -8,8 +8,8 @@ from gunicorn.app.base import Application
 
 from tests.servers import PROJECT_DIR
 
-# Sync workers hold one persistent connection each; the others overlap I/O on 4 threads.
-EXPECTED_THREADS = {{ 1 if cookiecutter.db_pooling == "persistent" else 4 }}
+# Sync workers hold one persistent connection each; the others overlap I/O on 2 threads.
+EXPECTED_THREADS = {{ 1 if cookiecutter.db_pooling == "persistent" else 2 }}
 
 
 class ConfigFile(Application):

@@ -1,8 +1,8 @@
 """What every request reports about itself: its id, its duration and its SQL.
 
-One middleware, first in the stack, does all of it. The whole stack costs about 240
-microseconds of CPU per request, 130 of them for the log line, its only I/O (measured on
-/healthz, which Django's handler alone answers in about 200):
+One middleware, first in the stack, does all of it. Its only I/O, the log line, costs about
+20 microseconds of CPU, half of it in the request's thread, which never waits on the write
+(jsonlog.py); Django's handler alone answers /healthz in about 200:
 
 - a request id, taken from X-Request-ID when nginx (or a client) sent a sane one, generated
   otherwise, echoed in the response and stamped on every log line of the request;

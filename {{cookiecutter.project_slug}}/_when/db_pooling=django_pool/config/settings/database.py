@@ -2,7 +2,7 @@
 
 The pool holds as many connections as the worker has threads (WEB_THREADS, read by
 gunicorn.conf.py too), so no thread ever waits for a connection and Postgres sees
-replicas x workers x threads connections: 2 replicas x 5 workers x 4 threads = 40.
+replicas x workers x threads connections: 2 replicas x 5 workers x 2 threads = 20.
 """
 
 import environ
@@ -12,7 +12,7 @@ env = environ.Env()
 # PostgreSQL on this machine, as `make dev` and `make test` expect it.
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}"
 
-WEB_THREADS = env.int("WEB_THREADS", default=4)
+WEB_THREADS = env.int("WEB_THREADS", default=2)
 
 # Deadlines on a request's database work, matching nginx's, which answers 504 after 35 s
 # (proxy_read_timeout): PostgreSQL cancels a statement after 30 s and ends a session left idle

@@ -2,7 +2,7 @@
 
 Each web thread keeps its client connection to PgBouncer open (a client costs PgBouncer about
 2 kB), and PgBouncer lends it one of a few Postgres server connections for the length of a
-transaction: 10 replicas x 5 workers x 4 threads = 200 clients share default_pool_size = 20
+transaction: 10 replicas x 5 workers x 2 threads = 100 clients share default_pool_size = 20
 server connections (deploy/pgbouncer/pgbouncer.ini).
 
 Migrations hold locks across statements and may take session-level advisory locks, which

@@ -7,8 +7,8 @@ gunicorn.conf.py calls these functions:
 - reset() at start: files of a previous run would be counted again;
 - worker_exited() whenever a worker exits: mark_process_dead() for live gauges, then its
   counters and histograms are added into one archive file. Workers are recycled every
-  ~1000 requests (max_requests), so without this the directory would gain two files per
-  recycled worker (~35,000 a day at 200 requests/s) and every scrape would read them all;
+  ~10,000 requests (max_requests), so without this the directory would gain two files per
+  recycled worker (~3,500 a day at 200 requests/s) and every scrape would read them all;
 - remove() at a clean stop.
 
 This module imports nothing from Django: the gunicorn master never sets Django up.
