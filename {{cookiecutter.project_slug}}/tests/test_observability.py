@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import httpx
 import pytest
 from django.db import connection
 from django.http import JsonResponse
@@ -16,7 +17,7 @@ from django.urls import include, path
 
 from {{ cookiecutter.project_slug }}.core.jsonlog import JsonFormatter
 
-from tests.servers import PROJECT_DIR, database_url
+from tests.servers import PROJECT_DIR, database_url, gunicorn, runtime_dir, wait_for
 
 ACCESS_LOGGER = "{{ cookiecutter.project_slug }}.core.middleware"
 SLOW_QUERY_LOGGER = "{{ cookiecutter.project_slug }}.core.query_stats"
@@ -253,6 +254,30 @@ def test_production_logs_each_request_as_one_json_line():
     assert access["duration_ms"] > 0
     # Opt-in in production.
     assert result.stdout.strip() == "-"
+
+
+@pytest.mark.django_db
+def test_gunicorn_workers_forked_from_the_master_write_their_json_lines_as_they_serve():
+    directory = runtime_dir()
+    server = gunicorn(
+        directory,
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "a-production-secret-key-for-this-test-only-0123456789abcdef",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": database_url(),
+        },
+    )
+    log = directory / f"web-{server.port}.log"
+    with server:
+        httpx.get(f"{server.base_url}/healthz", headers={"X-Request-ID": "forked-worker-1"})
+        # Read while the worker still runs: its writer thread writes, not its exit.
+        assert wait_for(lambda: "forked-worker-1" in log.read_text(errors="replace"))
+
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    (access,) = [line for line in lines if line.get("request_id") == "forked-worker-1"]
+    assert (access["logger"], access["route"], access["status"]) == (ACCESS_LOGGER, "healthz", 200)
 
 
 def test_development_always_sends_server_timing():
