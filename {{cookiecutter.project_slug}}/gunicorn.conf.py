@@ -110,7 +110,9 @@ def pre_fork(server, worker):
     """With preload_app the master imported Django: a database connection (or pool) it opened
     must not be shared by the forked workers, so close it before forking. And what every
     worker would otherwise redo is done here once, before the first fork."""
-    if "django.db" not in sys.modules:
+    # Without preload_app the master never set Django up (the tracing import in when_ready
+    # loads Django's modules, not its apps): nothing to close, and no URLconf to import.
+    if not server.cfg.preload_app or "django.db" not in sys.modules:
         return
     from django.conf import settings
     from django.db import connections

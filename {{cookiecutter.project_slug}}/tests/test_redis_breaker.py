@@ -59,7 +59,8 @@ def test_after_one_timeout_requests_skip_a_hung_redis(api_client, user, own_redi
     assert status == 200
     assert 0.5 <= first < 1.0
     assert all(status == 200 for status, _ in later)
-    assert max(seconds for _, seconds in later) < 0.1
+    # Well under one socket timeout (0.5 s) even on a busy machine: no request waits for it.
+    assert max(seconds for _, seconds in later) < 0.3
 
 
 def test_once_the_break_is_over_a_redis_that_answers_again_is_used(
