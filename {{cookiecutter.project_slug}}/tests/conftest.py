@@ -50,6 +50,15 @@ def _empty_caches():
 
 
 @pytest.fixture
+def redis_down(settings) -> None:
+    """Every cache pointed at a port where no Redis listens, for the rest of the test."""
+    settings.CACHES = {
+        alias: {**cache, "LOCATION": "redis://127.0.0.1:1/0"}
+        for alias, cache in settings.CACHES.items()
+    }
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 
