@@ -25,14 +25,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 # Here sync workers all the same, one request at a time: each worker holds exactly one
 # persistent Postgres connection, so Postgres sees replicas x workers connections. Raise
 # WEB_THREADS only with max_connections to match.
-threads = int(os.environ.get("WEB_THREADS", "1"))
 {%- elif cookiecutter.db_pooling == "django_pool" %}
 # Both threads share the worker's connection pool, whose size is WEB_THREADS too (database.py).
-threads = int(os.environ.get("WEB_THREADS", "2"))
 {%- else %}
 # Each thread keeps a cheap client connection to PgBouncer.
-threads = int(os.environ.get("WEB_THREADS", "2"))
 {%- endif %}
+threads = int(os.environ.get("WEB_THREADS", "{{ 1 if cookiecutter.db_pooling == 'persistent' else 2 }}"))
 worker_class = "gthread" if threads > 1 else "sync"
 
 # Recycle a worker after ~10,000 requests to bound slow leaks; the jitter keeps the workers
@@ -42,7 +40,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
 
-# A request that takes 30 s is a bug; kill the worker rather than let requests pile up.
+# A sync worker silent for 30 s on one request is killed. A gthread worker's timeout is only
+# a heartbeat of its main loop and never cuts a request: statement_timeout (30 s, the
+# database settings) bounds a request's database work in every mode.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
