@@ -106,8 +106,9 @@ def row(claim: str, variant: str, seconds: float, unit: str, queries: int | None
 
 
 def database_wrapper(url: str, alias: str, **overrides):
-    """A connection like the app's default one, to another address, with other options."""
-    from django.db.backends.postgresql.base import DatabaseWrapper
+    """A connection like the app's default one (its backend, its health check), to another
+    address, with other options."""
+    from django.db import connections
 
     parts = urlsplit(url)
     settings_dict = {
@@ -117,13 +118,13 @@ def database_wrapper(url: str, alias: str, **overrides):
         "OPTIONS": {},
         **overrides,
     }
-    return DatabaseWrapper(settings_dict, alias=alias)
+    return type(connections["default"])(settings_dict, alias=alias)
 
 
 def connection_claims(repeat: int = 300) -> list[dict]:
     """One request's worth of database work, `SELECT 1`, and what Django does around it at the
     end of a request (close_if_unusable_or_obsolete): close with CONN_MAX_AGE=0, keep with a
-    persistent connection (and ping it at the next request's first query: health checks),
+    persistent connection (and check it at the next request's first query: health checks),
     return it to the pool with Django's psycopg pool."""
     direct = os.environ["BENCH_DIRECT_URL"]
     # Only where the project runs PgBouncer (the benchmark starts one from its config).

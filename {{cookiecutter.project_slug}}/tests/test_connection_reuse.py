@@ -64,6 +64,43 @@ def test_the_settings_reuse_and_check_connections():
     assert database.get("DISABLE_SERVER_SIDE_CURSORS", False) is USES_PGBOUNCER
 
 
+@pytest.fixture
+def probe():
+    """A second connection to the test database, with the project's settings."""
+    wrapper = connection.copy()
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def last_query(backend_pid: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [backend_pid])
+        return cursor.fetchone()[0]
+
+
+def test_the_health_check_of_an_idle_connection_sends_nothing(probe):
+    with probe.cursor() as cursor:
+        cursor.execute("SELECT 'the last query'")
+
+    assert probe.is_usable()
+    assert last_query(probe.connection.info.backend_pid) == "SELECT 'the last query'"
+
+
+@pytest.mark.skipif(POOL is not None, reason="Django's pool checks a connection as it lends it")
+def test_a_connection_the_server_closed_is_replaced_before_the_next_query(probe):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [probe.connection.info.backend_pid])
+    assert servers.wait_for(lambda: not probe.is_usable())
+
+    # What Django does before a request's first query on a reused connection.
+    probe.health_check_done = False
+    probe.close_if_health_check_failed()
+    with probe.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
 def test_a_worker_serves_every_request_on_the_same_connection(app_connections):
     env, connections = app_connections
     env = {**env, "PGAPPNAME": APP, "WEB_THREADS": "1"}

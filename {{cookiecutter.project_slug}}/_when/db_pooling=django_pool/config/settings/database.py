@@ -28,6 +28,9 @@ DEADLINES = " ".join(
 DATABASES = {
     "default": {
         **env.db_url("DATABASE_URL", default=LOCAL_DATABASE_URL),
+        # Django's PostgreSQL backend, with a health check that makes no round trip; with the
+        # pool, Django asks it only after a failed query, whether to keep the connection.
+        "ENGINE": "{{ cookiecutter.project_slug }}.core.postgresql",
         # Django refuses a non-zero CONN_MAX_AGE with its pool: the pool already keeps
         # connections open between requests.
         "CONN_MAX_AGE": 0,

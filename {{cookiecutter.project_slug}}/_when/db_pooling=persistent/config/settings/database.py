@@ -26,10 +26,13 @@ DEADLINES = " ".join(
 DATABASES = {
     "default": {
         **env.db_url("DATABASE_URL", default=LOCAL_DATABASE_URL),
+        # Django's PostgreSQL backend, with a health check that makes no round trip.
+        "ENGINE": "{{ cookiecutter.project_slug }}.core.postgresql",
         # Seconds a connection is reused before it is closed and opened afresh.
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default={{ cookiecutter.conn_max_age }}),
-        # One cheap ping before a request's first query on a reused connection, so a restarted
-        # Postgres or a terminated backend costs no failed request.
+        # A check before a request's first query on a reused connection (a system call,
+        # core/postgresql), so a restarted Postgres or a terminated backend costs no failed
+        # request.
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"options": DEADLINES},
     }

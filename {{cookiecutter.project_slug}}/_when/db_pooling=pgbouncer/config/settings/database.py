@@ -21,11 +21,13 @@ LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project
 DATABASES = {
     "default": {
         **env.db_url("DATABASE_URL", default=LOCAL_DATABASE_URL),
+        # Django's PostgreSQL backend, with a health check that makes no round trip.
+        "ENGINE": "{{ cookiecutter.project_slug }}.core.postgresql",
         # Seconds a thread keeps its PgBouncer client connection: connecting costs a round trip
         # and an auth exchange, reusing it costs nothing.
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default={{ cookiecutter.conn_max_age }}),
-        # One cheap ping before a request's first query, so a restarted PgBouncer costs no
-        # failed request.
+        # A check before a request's first query (a system call, core/postgresql), so that a
+        # restarted PgBouncer costs no failed request.
         "CONN_HEALTH_CHECKS": True,
         # A server-side cursor lives across transactions, but PgBouncer may give the next
         # transaction another server connection where that cursor does not exist.

@@ -1,5 +1,5 @@
 """PgBouncer restarts under the web instances: their client connections die with it, and
-CONN_HEALTH_CHECKS replaces them before the next request's first query."""
+CONN_HEALTH_CHECKS (core/postgresql) replaces them before the next request's first query."""
 
 import pytest
 

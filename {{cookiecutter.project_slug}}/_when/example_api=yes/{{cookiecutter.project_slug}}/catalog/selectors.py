@@ -24,6 +24,17 @@ PRODUCT_LIST_COLUMNS = (
 )
 
 
+# The list's rows, built once per process: building them for each request (values(), then
+# resolving the tags' subquery) took 0.25 ms, as long as PostgreSQL takes to run the query.
+# The tags come as an array from a subquery per row, which reads the (product, tag) index; an
+# ArrayAgg over a join would need a GROUP BY, and would share its join with the ?tag= filter.
+PRODUCT_ROWS = Product.objects.values(*PRODUCT_LIST_COLUMNS).annotate(
+    tag_slugs=ArraySubquery(
+        Tag.objects.filter(producttag__product=OuterRef("id")).order_by("slug").values("slug")
+    )
+)
+
+
 def _tags() -> Prefetch:
     # One query for the tags of every product on the page (WHERE product_id IN (...)), kept
     # as a plain list: a related manager and a queryset per product would cost more to build
@@ -38,18 +49,16 @@ def product_rows(*, category: str | None = None, tag: str | None = None) -> Quer
 
     The hottest read of the API, so it builds no model instances: values() rows cost about a
     tenth of what instances, a prefetch and a ModelSerializer cost for the same page
-    (serializers.product_json turns a row into the response's shape). The tags come as an
-    array from a subquery per row, which reads the (product, tag) index; an ArrayAgg over a
-    join would need a GROUP BY, and would share its join with the ?tag= filter.
+    (serializers.product_json turns a row into the response's shape). Write a read this way
+    where a list is hot and its rows are flat; a serializer stays the simpler choice for one
+    object (product_detail), for writes, and for any endpoint that is not hot.
 
     Pagination orders by -id: each page starts from an index position, never an OFFSET, and
     the filters can use the (category, -id) and (tag, -product) indexes. With 100,000 products
     any page, filtered or not, runs in about 2 ms or less.
     """
-    tag_slugs = Tag.objects.filter(producttag__product=OuterRef("id")).order_by("slug")
-    products = Product.objects.values(*PRODUCT_LIST_COLUMNS).annotate(
-        tag_slugs=ArraySubquery(tag_slugs.values("slug"))
-    )
+    # A copy, as DRF makes of a view's `queryset`: the shared one must never cache rows.
+    products = PRODUCT_ROWS.all()
     # Each slug becomes an id in a scalar subquery: PostgreSQL runs it once, before the scan
     # (an InitPlan), and can then use its result as an index condition, which a join on the
     # slug column does not allow. An unknown slug gives NULL, so an empty page.

@@ -21,7 +21,8 @@ REPLICA_CONNECT_TIMEOUT = 2
 def replica_database(url: str) -> dict:
     """The primary's settings (connection reuse included), pointed at the replica in url."""
     primary = PRIMARY_DATABASES["default"]
-    replica = {**primary, **env.db_url_config(url)}
+    # The URL sets Django's own backend as ENGINE: the primary's is kept.
+    replica = {**primary, **env.db_url_config(url), "ENGINE": primary["ENGINE"]}
     options = {**primary.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
     options["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
     if isinstance(options.get("pool"), dict):

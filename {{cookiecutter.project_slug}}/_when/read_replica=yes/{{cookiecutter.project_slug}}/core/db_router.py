@@ -76,7 +76,7 @@ class ReplicaHealth:
             return False
         replica = connections[REPLICA]
         try:
-            # At most one ping per request (CONN_HEALTH_CHECKS), then nothing once connected.
+            # At most one check per request (CONN_HEALTH_CHECKS, a system call), then nothing.
             replica.close_if_health_check_failed()
             replica.ensure_connection()
         except Error as exc:
