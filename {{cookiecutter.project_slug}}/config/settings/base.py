@@ -193,7 +193,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
 {%- if cookiecutter.auth == "token" %}
-        "rest_framework.authentication.TokenAuthentication",
+        "{{ cookiecutter.project_slug }}.accounts.authentication.TokenAuthentication",
 {%- elif cookiecutter.auth == "jwt" %}
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
 {%- else %}

@@ -1,7 +1,10 @@
 """Token authentication: POST credentials once, then send "Authorization: Token <key>"."""
 
 import pytest
+from rest_framework import authentication
 from rest_framework.authtoken.models import Token
+
+from {{ cookiecutter.project_slug }}.accounts.authentication import TokenAuthentication
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +35,11 @@ def test_an_anonymous_request_is_refused(api_client):
 
 def test_an_unknown_token_is_refused(api_client, user):
     api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
-    assert api_client.get("/api/v1/me/").status_code == 401
+
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["detail"] == "Invalid token."
 
 
 def test_a_token_costs_one_query_per_request(api_client, user, django_assert_num_queries):
@@ -40,3 +47,31 @@ def test_a_token_costs_one_query_per_request(api_client, user, django_assert_num
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     with django_assert_num_queries(1):  # the token joined to its user
         assert api_client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_token_authenticates_the_same_user_and_token_as_drfs_lookup(user, rf):
+    token = Token.objects.create(user=user)
+    request = rf.get("/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    ours = TokenAuthentication().authenticate(request)
+    drfs = authentication.TokenAuthentication().authenticate(request)
+
+    assert ours == drfs
+    assert columns(ours[0]) == columns(drfs[0])
+    assert columns(ours[1]) == columns(drfs[1])
+
+
+def test_an_inactive_users_token_is_refused_with_drfs_message(api_client, user):
+    token = Token.objects.create(user=user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["detail"] == "User inactive or deleted."
+
+
+def columns(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}

@@ -62,6 +62,14 @@ def test_a_valid_cursor_still_pages(anonymous, make_products):
     assert anonymous.get(f"/api/v1/products/?cursor={forged_cursor('999999')}").status_code == 200
 
 
+def test_a_cursor_past_the_largest_id_pages_from_the_newest(anonymous, make_products):
+    make_products(3)
+    response = anonymous.get(f"/api/v1/products/?cursor={forged_cursor('9' * 30)}")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
+
+
 @pytest.mark.parametrize("parameter", ["category", "tag"])
 def test_a_nul_byte_in_a_filter_is_a_400(anonymous, parameter):
     response = anonymous.get(f"/api/v1/products/?{parameter}=%00")

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django_redis import get_redis_connection
@@ -156,6 +157,54 @@ def test_pages_follow_each_other_newest_first_without_gaps(anonymous, make_produ
         url = page["next"]
 
     assert seen == sorted((p.pk for p in products), reverse=True)
+
+
+def test_previous_links_lead_back_through_the_same_pages(anonymous, make_products):
+    make_products(25)
+    forward, url = [], "/api/v1/products/?page_size=10"
+    while url:
+        page = anonymous.get(url).json()
+        forward.append([row["id"] for row in page["results"]])
+        url = page["next"]
+    backward, url = [], page["previous"]
+    while url:
+        page = anonymous.get(url).json()
+        backward.append([row["id"] for row in page["results"]])
+        url = page["previous"]
+
+    assert backward == forward[-2::-1]
+
+
+def test_filtered_pages_hold_the_rows_the_orm_selects(customer, make_products, categories):
+    make_products(40)
+    first = customer.get("/api/v1/products/?category=books&tag=sale&page_size=5").json()
+    second = customer.get(first["next"]).json()
+
+    expected = (
+        Product.objects.filter(category__slug="books", tags__slug="sale")
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    assert [row["id"] for row in first["results"] + second["results"]] == list(expected[:10])
+
+
+def test_a_page_of_a_shape_already_seen_compiles_no_sql(anonymous, make_products, monkeypatch):
+    make_products(30)
+    # The second page compiles its shape (a cursor, 10 rows) if no earlier test did.
+    second = anonymous.get(anonymous.get("/api/v1/products/?page_size=10").json()["next"])
+    compiled = []
+    compile_sql = SQLCompiler.as_sql
+
+    def counted(compiler, *args, **kwargs):
+        compiled.append(compiler.query.model)
+        return compile_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
+
+    third = anonymous.get(second.json()["next"])
+
+    assert len(third.json()["results"]) == 10
+    assert compiled == []
 
 
 def test_the_page_size_is_capped_at_100(anonymous, make_products):

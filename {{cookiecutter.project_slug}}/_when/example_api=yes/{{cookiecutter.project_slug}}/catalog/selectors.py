@@ -4,7 +4,13 @@ A serializer that touches a relation no selector loaded runs one query per row; 
 turns that into an error in development and in the tests.
 """
 
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections, router
 from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Round
 
@@ -24,27 +30,7 @@ PRODUCT_LIST_COLUMNS = (
 )
 
 
-# The list's rows, built once per process: building them for each request (values(), then
-# resolving the tags' subquery) took 0.25 ms, as long as PostgreSQL takes to run the query.
-# The tags come as an array from a subquery per row, which reads the (product, tag) index; an
-# ArrayAgg over a join would need a GROUP BY, and would share its join with the ?tag= filter.
-PRODUCT_ROWS = Product.objects.values(*PRODUCT_LIST_COLUMNS).annotate(
-    tag_slugs=ArraySubquery(
-        Tag.objects.filter(producttag__product=OuterRef("id")).order_by("slug").values("slug")
-    )
-)
-
-
-def _tags() -> Prefetch:
-    # One query for the tags of every product on the page (WHERE product_id IN (...)), kept
-    # as a plain list: a related manager and a queryset per product would cost more to build
-    # (about 2 ms for a page of 20) than the query itself.
-    return Prefetch(
-        "tags", queryset=Tag.objects.only("id", "slug").order_by("slug"), to_attr="tag_list"
-    )
-
-
-def product_rows(*, category: str | None = None, tag: str | None = None) -> QuerySet[dict]:
+def product_rows(*, category: str | None = None, tag: str | None = None) -> "ProductRows":
     """Products as plain rows, with their category (joined) and tag slugs, in one query.
 
     The hottest read of the API, so it builds no model instances: values() rows cost about a
@@ -57,21 +43,125 @@ def product_rows(*, category: str | None = None, tag: str | None = None) -> Quer
     the filters can use the (category, -id) and (tag, -product) indexes. With 100,000 products
     any page, filtered or not, runs in about 2 ms or less.
     """
-    # A copy, as DRF makes of a view's `queryset`: the shared one must never cache rows.
-    products = PRODUCT_ROWS.all()
+    return ProductRows(category=category or None, tag=tag or None)
+
+
+def _product_rows_queryset(*, category, tag) -> QuerySet[dict]:
+    """The queryset behind ProductRows: what the list selects, and how it filters."""
+    # The tags come as an array from a subquery per row, which reads the (product, tag) index;
+    # an ArrayAgg over a join would need a GROUP BY, and would share its join with ?tag=.
+    products = Product.objects.values(*PRODUCT_LIST_COLUMNS).annotate(
+        tag_slugs=ArraySubquery(
+            Tag.objects.filter(producttag__product=OuterRef("id")).order_by("slug").values("slug")
+        )
+    )
     # Each slug becomes an id in a scalar subquery: PostgreSQL runs it once, before the scan
     # (an InitPlan), and can then use its result as an index condition, which a join on the
     # slug column does not allow. An unknown slug gives NULL, so an empty page.
-    if category:
+    if category is not None:
         products = products.filter(category_id=_id_of(Category, category))
-    if tag:
+    if tag is not None:
         products = products.filter(tags__id=_id_of(Tag, tag))
     return products
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRows:
+    """product_rows()'s queryset, run from SQL compiled once per shape and process.
+
+    Django compiles a queryset's SQL anew for every query: for this one, 0.5 ms of CPU, more
+    than PostgreSQL takes to run it. Its queries differ only in their values (the filters'
+    slugs, the cursor's position) and in a few shapes (which filters, which direction, the
+    page size), so each shape is compiled once, with markers for the values, and then run
+    with each request's values. Fetching a page of 20 rows took 0.3 ms of CPU this way, 1.2 ms
+    through the queryset; the whole request, about a third less.
+
+    It answers what CursorPagination asks of a queryset and nothing more: order_by() and
+    filter() on the id, then one slice, then iteration. A list that is not this hot is
+    better off with its queryset as it is (order_rows).
+    """
+
+    # For DRF and the schema generator, which ask a view's queryset for its model.
+    model: ClassVar = Product
+
+    category: str | None = None
+    tag: str | None = None
+    database: str | None = None
+    ordering: tuple[str, ...] = ("-id",)
+    # ("id__lt" or "id__gt", an id): where the cursor's page starts.
+    position: tuple[str, int] | None = None
+    window: tuple[int, int | None] = (0, None)
+
+    def using(self, database: str | None) -> "ProductRows":
+        return replace(self, database=database)
+
+    def order_by(self, *ordering: str) -> "ProductRows":
+        if ordering not in (("-id",), ("id",)):
+            raise ValueError(f"ProductRows are ordered by id only, not {ordering}.")
+        return replace(self, ordering=ordering)
+
+    def filter(self, **lookups) -> "ProductRows":
+        ((lookup, value),) = lookups.items()
+        if lookup not in ("id__lt", "id__gt"):
+            raise ValueError(f"ProductRows filter on id__lt or id__gt only, not {lookup}.")
+        # As the ORM would: a position that is not a whole number raises ValueError here,
+        # which the pagination turns into a 404, and never reaches PostgreSQL.
+        return replace(self, position=(lookup, Product._meta.pk.get_prep_value(value)))
+
+    def __getitem__(self, window: slice) -> "ProductRows":
+        return replace(self, window=(window.start or 0, window.stop))
+
+    def __iter__(self) -> Iterator[dict]:
+        database = self.database or router.db_for_read(Product)
+        lookup, position = self.position or (None, None)
+        sql, params = _compiled(
+            database,
+            self.category is not None,
+            self.tag is not None,
+            self.ordering,
+            lookup,
+            self.window,
+        )
+        values = {_CATEGORY: self.category, _TAG: self.tag, _POSITION: position}
+        with connections[database].cursor() as cursor:
+            cursor.execute(sql, [values.get(param, param) for param in params])
+            columns = [column.name for column in cursor.description]
+            return iter([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
+
+
+# Stand-ins for a request's values while a shape is compiled, found again by value among the
+# compiled query's parameters: each must differ from any constant the query holds.
+_CATEGORY, _TAG, _POSITION = "\x00category", "\x00tag", -1_987_654_321
+
+
+# 2 directions x 3 positions x 4 filter combinations x 100 page sizes, and DRF's cursor offsets
+# up to 1,000 besides: the bound keeps a client who forges cursors from filling memory.
+@functools.lru_cache(maxsize=512)
+def _compiled(database, category, tag, ordering, lookup, window) -> tuple[str, tuple]:
+    """The SQL of one shape of ProductRows, and its parameters, with markers in place of the
+    values each request brings."""
+    rows = _product_rows_queryset(
+        category=_CATEGORY if category else None, tag=_TAG if tag else None
+    ).order_by(*ordering)
+    if lookup is not None:
+        rows = rows.filter(**{lookup: _POSITION})
+    start, stop = window
+    sql, params = rows[start:stop].query.get_compiler(database).as_sql()
+    return sql, tuple(params)
 
 
 def _id_of(model, slug: str) -> Subquery:
     # Slugs are unique; the slice says so to Django, which refuses a multi-row subquery here.
     return Subquery(model.objects.filter(slug=slug).values("id")[:1])
+
+
+def _tags() -> Prefetch:
+    # One query for the tags of every product on the page (WHERE product_id IN (...)), kept
+    # as a plain list: a related manager and a queryset per product would cost more to build
+    # (about 2 ms for a page of 20) than the query itself.
+    return Prefetch(
+        "tags", queryset=Tag.objects.only("id", "slug").order_by("slug"), to_attr="tag_list"
+    )
 
 
 def product_detail() -> QuerySet[Product]:
