@@ -59,6 +59,7 @@ from report import (
     CEILING,
     DEFAULTS,
     DETAIL,
+    FLOOR,
     HEALTHZ,
     HIT,
     MISS,
@@ -79,6 +80,8 @@ AMPLE_STOCK = 1_000_000_000
 # Each run comes from this one machine with a few users: a rate no run reaches, so that the
 # throttle still counts every request but never answers 429.
 UNREACHED_RATE = "1000000/second"
+# Where the floor's products page reads the bytes it sends (bench_defaults/floor_urls.py).
+STORED_PAGE = "bench:stored-page"
 
 
 def env_int(name: str, default: int) -> int:
@@ -223,6 +226,8 @@ def endpoints(url: str, users: list[dict[str, str]]) -> tuple[dict[str, Endpoint
 def plan(config: Config) -> list[tuple[str, str]]:
     runs = [
         (CEILING, HEALTHZ),
+        (FLOOR, HEALTHZ),
+        (FLOOR, HIT),
         (TEMPLATE, HEALTHZ),
         (NOT_PRELOADED, HEALTHZ),
         (DEFAULTS, HEALTHZ),
@@ -243,7 +248,7 @@ def plan(config: Config) -> list[tuple[str, str]]:
         runs = [
             (server, endpoint)
             for server, endpoint in runs
-            if server == CEILING or any(word in endpoint for word in config.only)
+            if server in (CEILING, FLOOR) or any(word in endpoint for word in config.only)
         ]
     return runs
 
@@ -382,10 +387,16 @@ def main(argv: list[str]) -> int:
         "PYTHONPATH": str(overlay),
         "DATABASE_URL": direct_url,
     }
+    floor_env = {
+        **defaults_env,
+        "DJANGO_SETTINGS_MODULE": "bench_defaults.floor_settings",
+        "REDIS_URL": config.redis_url,
+    }
     servers = {
         CEILING: processes.gunicorn(
             "ceiling", "bare_wsgi:application", project.path, defaults_env, state_dir
         ),
+        FLOOR: processes.gunicorn("floor", "config.wsgi", project.path, floor_env, state_dir),
         TEMPLATE: processes.gunicorn(
             "template", "config.wsgi", project.path, template_env, state_dir
         ),
@@ -430,6 +441,8 @@ def main(argv: list[str]) -> int:
         url = servers[TEMPLATE].base_url
         users = [log_in(url, f"demo-{n}", password) for n in range(1, DEMO_USERS + 1)]
         found, hot = endpoints(url, users)
+        with urlopen(f"{url}{found[HIT].paths[0]}", timeout=30) as response:
+            redis.Redis.from_url(config.redis_url).set(STORED_PAGE, response.read())
         stock = Stock(direct_url, hot)
         stock.fill()
         for server, env in ((TEMPLATE, template_env), (DEFAULTS, defaults_env)):

@@ -19,6 +19,9 @@ TEMPLATE = "template"
 # imports Django while requests queue for it (the tail it removes shows on /healthz).
 NOT_PRELOADED = "template, no preload_app"
 DEFAULTS = "Django defaults"
+# Django's handler with no middleware (bench_defaults/floor_settings.py): the least that
+# anything served through Django costs, which no target can go below.
+FLOOR = "Django's handler alone (floor)"
 
 HEALTHZ = "/healthz"
 HIT = "products list, cache hit"
@@ -31,14 +34,16 @@ PLACE = "place an order, 5 hot products"
 
 # The defaults cache nothing: their one products list stands for every products row.
 DEFAULTS_RUN = {HIT: MISS, AUTHENTICATED: MISS}
+FLOOR_LABEL = {HIT: "Django's handler and one Redis GET (floor)"}
 DEFAULTS_LABEL = {
     HIT: "Django defaults (no cache)",
     STATS: "Django defaults (no cache)",
     PLACE: "Django defaults (save() per item)",
 }
 ROWS = [
-    (HEALTHZ, (CEILING, TEMPLATE, NOT_PRELOADED, DEFAULTS)),
-    *((endpoint, (TEMPLATE, DEFAULTS)) for endpoint in (HIT, MISS, AUTHENTICATED, DETAIL)),
+    (HEALTHZ, (CEILING, FLOOR, TEMPLATE, NOT_PRELOADED, DEFAULTS)),
+    (HIT, (FLOOR, TEMPLATE, DEFAULTS)),
+    *((endpoint, (TEMPLATE, DEFAULTS)) for endpoint in (MISS, AUTHENTICATED, DETAIL)),
     *((endpoint, (TEMPLATE, DEFAULTS)) for endpoint in (ORDERS, STATS, PLACE)),
 ]
 
@@ -194,10 +199,18 @@ class Report:
             lambda v: v >= 0.4,
         )
         check(
+            "... its floor: Django's handler and one Redis GET",
+            self.per_round((FLOOR, HIT), (CEILING, HEALTHZ)),
+        )
+        check(
             "/healthz, fraction of the ceiling",
             self.per_round((TEMPLATE, HEALTHZ), (CEILING, HEALTHZ)),
             ">= 0.5",
             lambda v: v >= 0.5,
+        )
+        check(
+            "... its floor: Django's handler alone",
+            self.per_round((FLOOR, HEALTHZ), (CEILING, HEALTHZ)),
         )
         check(
             f"/healthz, p99 at {self.connections} connections (ms)",
@@ -235,7 +248,9 @@ class Report:
                 results = self.results.get((server, run))
                 if not results:
                     continue
-                label = DEFAULTS_LABEL.get(endpoint, server) if server == DEFAULTS else server
+                label = {DEFAULTS: DEFAULTS_LABEL, FLOOR: FLOOR_LABEL}.get(server, {}).get(
+                    endpoint, server
+                )
                 defaults = (DEFAULTS, DEFAULTS_RUN.get(endpoint, endpoint))
                 queries = self.queries.get((server, run))
                 rows.append(
@@ -316,7 +331,9 @@ what else the machine runs. Queries per request are counted in-process (Django's
 on the same database. The cache miss sends a new `?nocache=` value with every request (the
 cache key is the full URL); the authenticated list is never cached. Every request carries an
 X-Forwarded-For of its own, as from many clients, and an X-Request-ID, as nginx adds. wrk talks
-to gunicorn directly.
+to gunicorn directly. The floor is Django's handler with no middleware at all
+(bench/defaults/bench_defaults/floor_settings.py), answering /healthz, and a products page with
+the bytes of one Redis GET: nothing served through Django, the template included, can go above it.
 
 ### Orders under contention
 

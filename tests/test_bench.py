@@ -144,6 +144,8 @@ def a_run(hit: float = 2000, miss: float = 1300, healthz_p99: float = 20.0) -> r
     run = report.Report(connections=16)
     for _ in range(2):
         run.add(report.CEILING, report.HEALTHZ, result(4000), 2.0)
+        run.add(report.FLOOR, report.HEALTHZ, result(2800), 3.0)
+        run.add(report.FLOOR, report.HIT, result(2200), 3.5)
         run.add(report.TEMPLATE, report.HEALTHZ, result(2400, healthz_p99), 4.0)
         run.add(report.TEMPLATE, report.HIT, result(hit), 8.0)
         run.add(report.TEMPLATE, report.MISS, result(miss, 60), 20.0)
@@ -223,3 +225,17 @@ def test_the_markdown_report_has_every_section():
         assert f"### {heading}\n" in text
     assert "Machine: a test" in text
     assert "None" not in text
+
+
+def test_the_floor_is_shown_beside_the_targets_it_bounds_and_holds_to_none():
+    run = a_run()
+
+    table = rows(run.endpoints_table())
+    assert ["/healthz", report.FLOOR, "2,800"] in [row[:3] for row in table]
+    (floor_hit,) = [
+        row for row in table if row[:2] == [report.HIT, report.FLOOR_LABEL[report.HIT]]
+    ]
+    assert floor_hit[7:9] == ["0.55", "-"]  # × ceiling; the defaults are not its baseline
+    floors = [check for check in run.checks() if "floor" in check.label]
+    assert [(check.value, check.target) for check in floors] == [(0.55, ""), (0.7, "")]
+    assert run.exit_code(strict=True) == 0

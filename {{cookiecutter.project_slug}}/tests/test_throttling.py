@@ -7,10 +7,11 @@ from django_redis import get_redis_connection
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from {{ cookiecutter.project_slug }}.core.throttling import RequestRateThrottle
+from {{ cookiecutter.project_slug }}.core.throttling import RequestRateThrottle, client_address
 
 
 class OpenView(APIView):
@@ -52,6 +53,18 @@ def test_an_anonymous_client_over_its_rate_gets_429_saying_when_to_retry(api_cli
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("num_proxies", [None, 0, 1, 2])
+@pytest.mark.parametrize(
+    "forwarded_for", [None, "", "203.0.113.7", "203.0.113.7, 10.0.0.1", " 198.51.100.9 ,10.0.0.2 "]
+)
+def test_a_client_is_identified_as_drf_identifies_it(settings, num_proxies, forwarded_for):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": num_proxies}
+    headers = {} if forwarded_for is None else {"x_forwarded_for": forwarded_for}
+    request = APIRequestFactory().get("/open/", headers=headers, REMOTE_ADDR="192.0.2.1")
+
+    assert client_address(request) == BaseThrottle().get_ident(request)
 
 
 @pytest.mark.usefixtures("rates")
