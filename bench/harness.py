@@ -2,11 +2,14 @@
 
     python harness.py --project DIR [--output FILE]
 
-On one fresh, seeded database it starts four gunicorn servers, each with the generated
+On one fresh, seeded database it starts five gunicorn servers, each with the generated
 project's gunicorn.conf.py (same workers and threads), and PgBouncer from the project's
 pgbouncer.ini where the project runs it:
 
 - the ceiling: bare_wsgi.py, a WSGI app that returns /healthz's JSON body and nothing else;
+- the floor: Django's handler with no middleware (defaults/bench_defaults/floor_settings.py),
+  answering /healthz, and the products list with the template's first page, stored in Redis
+  and sent from one GET: the most any endpoint served through Django can reach;
 - the template: the generated project on its production settings, with Redis, connected as it
   is configured to be (through PgBouncer, or straight to PostgreSQL); and again with
   GUNICORN_PRELOAD=false (on /healthz only), to show what preloading saves;
