@@ -19,8 +19,8 @@ TEMPLATE = "template"
 # imports Django while requests queue for it (the tail it removes shows on /healthz).
 NOT_PRELOADED = "template, no preload_app"
 DEFAULTS = "Django defaults"
-# Django's handler with no middleware (bench_defaults/floor_settings.py): the least that
-# anything served through Django costs, which no target can go below.
+# Django's handler with no middleware (bench_defaults/floor_settings.py): as fast as anything
+# served through Django can be on the machine, so no target of the template can ask for more.
 FLOOR = "Django's handler alone (floor)"
 
 HEALTHZ = "/healthz"

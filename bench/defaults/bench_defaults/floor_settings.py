@@ -1,4 +1,4 @@
-"""The floor: Django's handler with nothing of anyone's around it, no middleware at all.
+"""The floor: Django's handler with no middleware at all.
 
 What Django itself costs per request on this machine, next to the bare WSGI app's ceiling:
 anything served through Django (the template, the defaults) costs at least this much.
