@@ -83,7 +83,8 @@ AMPLE_STOCK = 1_000_000_000
 # Each run comes from this one machine with a few users: a rate no run reaches, so that the
 # throttle still counts every request but never answers 429.
 UNREACHED_RATE = "1000000/second"
-# Where the floor's products page reads the bytes it sends (bench_defaults/floor_urls.py).
+# Where the floor's products page reads the bytes it sends (bench_defaults/floor_urls.py,
+# told by BENCH_STORED_PAGE).
 STORED_PAGE = "bench:stored-page"
 
 
@@ -394,6 +395,7 @@ def main(argv: list[str]) -> int:
         **defaults_env,
         "DJANGO_SETTINGS_MODULE": "bench_defaults.floor_settings",
         "REDIS_URL": config.redis_url,
+        "BENCH_STORED_PAGE": STORED_PAGE,
     }
     servers = {
         CEILING: processes.gunicorn(

@@ -54,6 +54,9 @@ def choices() -> dict[str, str]:
     }
     # Derived: sessions exist with session authentication or with the admin.
     chosen["sessions"] = "yes" if chosen["auth"] == "session" or chosen["use_admin"] == "yes" else "no"
+    # Derived: core/compiled_query.py serves the products list and the token lookup, nothing else.
+    hot_reads = chosen["example_api"] == "yes" or chosen["auth"] == "token"
+    chosen["compiled_queries"] = "yes" if hot_reads else "no"
     return chosen
 
 

@@ -11,7 +11,7 @@ from tests.matrix import COMBINATIONS
 WHEN = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "_when"
 OPTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
 # Worked out by the post-generation hook from other options.
-DERIVED = {"sessions": ["yes", "no"]}
+DERIVED = {"sessions": ["yes", "no"], "compiled_queries": ["yes", "no"]}
 
 
 def values(option: str) -> list[str]:
@@ -33,6 +33,8 @@ def chosen(combination: dict[str, str]) -> dict[str, str]:
             result[option] = combination.get(option, values(option)[0 if default else 1])
     sessions = result["auth"] == "session" or result["use_admin"] == "yes"
     result["sessions"] = "yes" if sessions else "no"
+    hot_reads = result["example_api"] == "yes" or result["auth"] == "token"
+    result["compiled_queries"] = "yes" if hot_reads else "no"
     return result
 
 

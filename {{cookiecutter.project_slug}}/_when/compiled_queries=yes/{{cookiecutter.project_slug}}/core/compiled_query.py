@@ -3,8 +3,7 @@
 Django compiles a queryset's SQL each time it runs it: 0.4 to 0.5 ms of CPU for a query
 with a join or a subquery, as long as PostgreSQL takes to run it. A hot read runs the same
 query with other values, so it can compile it once, with markers where the values go, and
-then run that SQL with each request's values. catalog.selectors.ProductRows does it for the
-products list, accounts.authentication for the token lookup.
+then run that SQL with each request's values.
 
 A marker is a value of the right type that the query cannot otherwise hold ("\\x00slug", a
 negative id). It is found by equality among the compiled parameters, so a constant of the
