@@ -40,8 +40,12 @@ def test_a_job_exists_only_if_its_transaction_commits(workers, job_runs):
 
 def test_two_workers_never_run_one_job_twice(workers, job_runs):
     labels = [f"job-{i}" for i in range(40)]
-    for label in labels:
-        tasks.note_run.defer(label=label, seconds=0.02)
+    # All at once, at the commit, and each long enough (0.1 s, 4 at a time across both
+    # workers) that one worker cannot drain the queue before the other wakes to it: deferred
+    # one by one, 20 ms jobs were all taken by whichever worker woke first on a fast machine.
+    with transaction.atomic():
+        for label in labels:
+            tasks.note_run.defer(label=label, seconds=0.1)
 
     assert wait_until_done(timeout=20)
     runs = job_runs()
