@@ -7,7 +7,8 @@ then run that SQL with each request's values.
 
 A marker is a value of the right type that the query cannot otherwise hold ("\\x00slug", a
 negative id). It is found by equality among the compiled parameters, so a constant of the
-query (is_active=True) stays as it is.
+query (is_active=True) stays as it is. Parameters are looked up in a dict: a query that
+compares an ArrayField with a list has an unhashable one, and is not one for this.
 """
 
 from dataclasses import dataclass
