@@ -213,7 +213,7 @@ def middleware_claims(repeat: int = 3000) -> list[dict]:
             logging.INFO,
         ),
     ]
-    access_log = logging.getLogger(f"{os.environ['BENCH_PROJECT_PACKAGE']}.core.middleware")
+    access_log = logging.getLogger(f"{os.environ['BENCH_PROJECT_PACKAGE']}.core.observability.request_context")
     rows = []
     for label, stack, level in stacks:
         access_log.setLevel(level)

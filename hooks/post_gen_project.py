@@ -46,18 +46,15 @@ def is_on(value) -> bool:
 
 
 def choices() -> dict[str, str]:
-    """Each option's choice as a folder name under _when/ spells it."""
-    chosen = {
-        key: ("yes" if is_on(value) else "no") if isinstance(value, bool) else str(value)
+    """Each option's choice as a folder name under _when/ spells it. Derived options, declared
+    once in cookiecutter.json as private "__" variables (__sessions), drop the underscores."""
+    return {
+        key.removeprefix("__"): ("yes" if is_on(value) else "no")
+        if isinstance(value, bool)
+        else str(value)
         for key, value in CONTEXT.items()
-        if not key.startswith("_")
+        if isinstance(value, bool | str) and (key.startswith("__") or not key.startswith("_"))
     }
-    # Derived: sessions exist with session authentication or with the admin.
-    chosen["sessions"] = "yes" if chosen["auth"] == "session" or chosen["use_admin"] == "yes" else "no"
-    # Derived: core/compiled_query.py serves the products list and the token lookup, nothing else.
-    hot_reads = chosen["example_api"] == "yes" or chosen["auth"] == "token"
-    chosen["compiled_queries"] = "yes" if hot_reads else "no"
-    return chosen
 
 
 def conditions(folder: str) -> dict[str, str]:

@@ -1,15 +1,18 @@
 """Shared helpers: generate projects with the real cookiecutter CLI and run their tools."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cookiecutter.environment import StrictEnvironment
 
 from tests.matrix import COMBINATIONS
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+PROOFS_DIR = TEMPLATE_DIR / "proofs"
 
 # Generated projects must never need anything but package registries: uv uses the Pythons this
 # machine has (the Makefile puts every one pyenv has on PATH), and never downloads one.
@@ -88,6 +91,49 @@ class Project:
 
     def uv_run(self, *command: str, env: dict | None = None, timeout: float = 600):
         return self.run("uv", "run", "--no-sync", *command, env=env, timeout=timeout)
+
+    @property
+    def answers(self) -> dict:
+        """Every answer cookiecutter rendered the project with, derived ones included."""
+        state = json.loads((self.path / ".cruft.json").read_text())
+        return state["context"]["cookiecutter"]
+
+    def render_proofs(self) -> Path:
+        """The template's proofs (proofs/), rendered for this project into tests/proofs/:
+        each file with the project's answers, and those under _when/ only where the
+        project's choices meet the folder's conditions, as the post-generation hook does."""
+        answers = self.answers
+        environment = StrictEnvironment(
+            context={"cookiecutter": answers}, keep_trailing_newline=True
+        )
+        chosen = folder_values(answers)
+        target = self.path / "tests" / "proofs"
+        for source in sorted(PROOFS_DIR.rglob("*.py")):
+            parts = source.relative_to(PROOFS_DIR).parts
+            if parts[0] == "_when":
+                if not all(chosen.get(k) == v for k, v in conditions(parts[1]).items()):
+                    continue
+                parts = parts[2:]
+            text = environment.from_string(source.read_text()).render(cookiecutter=answers)
+            destination = target.joinpath(*parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_text(text)
+        return target
+
+
+def conditions(folder: str) -> dict[str, str]:
+    """_when/<option>=<choice>[,<option>=<choice>]: the conditions of a folder's name."""
+    return dict(condition.split("=", 1) for condition in folder.split(","))
+
+
+def folder_values(answers: dict) -> dict[str, str]:
+    """Each option as a folder name under _when/ spells it: yes/no options as yes or no, and
+    derived options (cookiecutter.json's private "__" variables) without the underscores."""
+    return {
+        key.removeprefix("__"): ("yes" if value else "no") if isinstance(value, bool) else value
+        for key, value in answers.items()
+        if isinstance(value, bool | str) and (key.startswith("__") or not key.startswith("_"))
+    }
 
 
 @pytest.fixture(scope="session", params=list(COMBINATIONS), ids=list(COMBINATIONS))

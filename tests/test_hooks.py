@@ -22,9 +22,9 @@ REFUSALS = {
     "slug shadowing redis": ({"project_slug": "redis"}, ["shadow", "redis_api"]),
     "slug shadowing a stdlib module": ({"project_slug": "logging"}, ["shadow", "logging_api"]),
     "slug ending in an underscore": ({"project_slug": "shop_"}, ["project_slug", '"shop"']),
-    "slug longer than 30 characters": (
-        {"project_slug": "a" * 31},
-        ["project_slug", "30 characters", f'project_slug="{"a" * 30}"'],
+    "slug longer than 25 characters": (
+        {"project_slug": "a" * 26},
+        ["project_slug", "25 characters", f'project_slug="{"a" * 25}"'],
     ),
     "Django 6.1 on Python 3.11": (
         {"django_version": "6.1", "python_version": "3.11"},
@@ -99,7 +99,7 @@ def test_the_longest_slug_accepted_still_generates_ruff_clean_code(tmp_path, aut
     options = {"read_replica": "yes", "kubernetes": "yes", "use_admin": "yes"}
     if db_pooling == "django_pool":
         options["conn_max_age"] = "0"
-    project = bake(tmp_path, project_slug="a" * 30, auth=auth, db_pooling=db_pooling, **options)
+    project = bake(tmp_path, project_slug="a" * 25, auth=auth, db_pooling=db_pooling, **options)
     run(["ruff", "check", "."], cwd=project)
     run(["ruff", "format", "--check", "."], cwd=project)
 

@@ -4,54 +4,55 @@ _when/<option>=<choice>[,<option>=<choice>]/, and every such folder is rendered 
 import json
 
 import pytest
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 
-from tests.conftest import TEMPLATE_DIR
+from tests.conftest import PROOFS_DIR, TEMPLATE_DIR, conditions, folder_values
 from tests.matrix import COMBINATIONS
 
 WHEN = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "_when"
-OPTIONS = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
-# Worked out by the post-generation hook from other options.
-DERIVED = {"sessions": ["yes", "no"], "compiled_queries": ["yes", "no"]}
-
-
-def values(option: str) -> list[str]:
-    if option in DERIVED:
-        return DERIVED[option]
-    default = OPTIONS[option]
-    return ["yes", "no"] if isinstance(default, bool) else list(default)
-
-
-def conditions(folder) -> dict[str, str]:
-    return dict(condition.split("=", 1) for condition in folder.name.split(","))
+COOKIECUTTER_JSON = TEMPLATE_DIR / "cookiecutter.json"
+OPTIONS = json.loads(COOKIECUTTER_JSON.read_text())
+# Derived options: cookiecutter.json declares each once, as a private "__" variable.
+DERIVED = [key for key in OPTIONS if key.startswith("__") and not key.endswith("__")]
 
 
 def chosen(combination: dict[str, str]) -> dict[str, str]:
-    """What each option is in a combination of the matrix (defaults filled in)."""
-    result = {}
-    for option, default in OPTIONS.items():
-        if isinstance(default, bool | list) and not option.startswith("_"):
-            result[option] = combination.get(option, values(option)[0 if default else 1])
-    sessions = result["auth"] == "session" or result["use_admin"] == "yes"
-    result["sessions"] = "yes" if sessions else "no"
-    hot_reads = result["example_api"] == "yes" or result["auth"] == "token"
-    result["compiled_queries"] = "yes" if hot_reads else "no"
-    return result
+    """Every option of a combination as a folder name spells it, derived ones included, as
+    cookiecutter itself renders them."""
+    context = generate_context(str(COOKIECUTTER_JSON), extra_context=combination)
+    return folder_values(prompt_for_config(context, no_input=True))
 
 
-FOLDERS = sorted(WHEN.iterdir())
+RENDERED = [chosen(combination) for combination in COMBINATIONS.values()]
+# The project's optional files, and the proofs' (rendered into tests/proofs/ of each project).
+FOLDERS = sorted([*WHEN.iterdir(), *(PROOFS_DIR / "_when").iterdir()])
+IDS = [("proofs/" if PROOFS_DIR in folder.parents else "") + folder.name for folder in FOLDERS]
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def values(option: str) -> set[str]:
+    """Every value an option takes somewhere in the matrix."""
+    return {answers[option] for answers in RENDERED}
+
+
+def test_every_derived_option_takes_each_of_its_values_in_the_matrix():
+    for option in DERIVED:
+        assert values(option.removeprefix("__")) == {"yes", "no"}, option
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
 def test_each_folder_names_real_options_and_choices(folder):
-    for option, value in conditions(folder).items():
-        assert option in OPTIONS or option in DERIVED, f"{folder.name}: no option {option!r}"
-        assert value in values(option), f"{folder.name}: {option} has no choice {value!r}"
+    options = RENDERED[0].keys()
+    for option, value in conditions(folder.name).items():
+        assert option in options, f"{folder.name}: no option {option!r}"
+        default = OPTIONS.get(option, OPTIONS.get(f"__{option}"))
+        choices = ["yes", "no"] if isinstance(default, bool | str) else default
+        assert value in choices, f"{folder.name}: {option} has no choice {value!r}"
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+@pytest.mark.parametrize("folder", FOLDERS, ids=IDS)
 def test_each_folder_is_rendered_by_some_combination_of_the_matrix(folder):
-    required = conditions(folder)
+    required = conditions(folder.name)
     assert any(
-        all(chosen(combination)[key] == value for key, value in required.items())
-        for combination in COMBINATIONS.values()
+        all(answers.get(key) == value for key, value in required.items()) for answers in RENDERED
     ), f"no combination in tests/matrix.py renders _when/{folder.name}"

@@ -65,7 +65,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Off unless GUNICORN_ACCESS_LOG names a file ("-" for stderr): the app logs every request
-# itself, with its id, route and query count (core/middleware.py), and nginx keeps one too.
+# itself, with its id, route and query count (core/observability/request_context.py).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 {%- if cookiecutter.use_prometheus %}
@@ -85,7 +85,7 @@ os.environ.setdefault(
 
 def on_starting(server):
     """Start from an empty directory: files left by a previous run would be counted again."""
-    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+    from {{ cookiecutter.project_slug }}.core.observability import multiprocess_metrics
 
     multiprocess_metrics.reset(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
@@ -93,14 +93,14 @@ def on_starting(server):
 def child_exit(server, worker):
     """A worker exited (max_requests, timeout, crash): mark_process_dead, and its counts are
     folded into one archive file, where they keep counting."""
-    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+    from {{ cookiecutter.project_slug }}.core.observability import multiprocess_metrics
 
     multiprocess_metrics.worker_exited(os.environ["PROMETHEUS_MULTIPROC_DIR"], worker.pid)
 
 
 def on_exit(server):
     """A clean stop leaves nothing behind (a crash leaves the files to the next start)."""
-    from {{ cookiecutter.project_slug }}.core import multiprocess_metrics
+    from {{ cookiecutter.project_slug }}.core.observability import multiprocess_metrics
 
     multiprocess_metrics.remove(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 {%- endif %}
@@ -137,14 +137,14 @@ def pre_fork(server, worker):
 def when_ready(server):
     """The master imports the tracing libraries once, without starting them: each worker it
     forks (one every ~10,000 requests per worker) then skips ~0.3 s of CPU importing them."""
-    from {{ cookiecutter.project_slug }}.core import tracing  # noqa: F401
+    from {{ cookiecutter.project_slug }}.core.observability import tracing  # noqa: F401
 
 
 def post_fork(server, worker):
     """Tracing starts in each worker, never in the master: the exporter's thread and sockets
-    would not survive the fork (core/tracing.py)."""
+    would not survive the fork (core/observability/tracing.py)."""
     from config.wsgi import application  # imported by the master already with preload_app
-    from {{ cookiecutter.project_slug }}.core import tracing
+    from {{ cookiecutter.project_slug }}.core.observability import tracing
 
     tracing.start()
     # The app's middleware chain was built on import, without the tracing middleware that

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from {{ cookiecutter.project_slug }}.core import health
 {%- if cookiecutter.use_prometheus %}
-from {{ cookiecutter.project_slug }}.core.metrics import MetricsView
+from {{ cookiecutter.project_slug }}.core.observability.metrics import MetricsView
 {%- endif %}
 
 api_v1 = [
@@ -34,7 +34,7 @@ urlpatterns = [
 ]
 
 # Outside DRF's views (no URL matched, a bad Host header, a crash) errors are JSON too.
-handler400 = "{{ cookiecutter.project_slug }}.core.errors.bad_request"
-handler403 = "{{ cookiecutter.project_slug }}.core.errors.permission_denied"
-handler404 = "{{ cookiecutter.project_slug }}.core.errors.page_not_found"
-handler500 = "{{ cookiecutter.project_slug }}.core.errors.server_error"
+handler400 = "{{ cookiecutter.project_slug }}.core.api.errors.bad_request"
+handler403 = "{{ cookiecutter.project_slug }}.core.api.errors.permission_denied"
+handler404 = "{{ cookiecutter.project_slug }}.core.api.errors.page_not_found"
+handler500 = "{{ cookiecutter.project_slug }}.core.api.errors.server_error"

@@ -1,4 +1,3 @@
-{%- set sessions = cookiecutter.auth == "session" or cookiecutter.use_admin -%}
 """Settings shared by every environment, read from the environment.
 
 dev.py, test.py and production.py start from these. Nothing here reads a file at import time:
@@ -11,16 +10,16 @@ configuration arrives as environment variables (see .env.example for the full li
 import environ
 
 # How connections are reused (PgBouncer, a pool or persistent connections) is decided there.
-from config.settings.database import DATABASES as DATABASES
-{%- if cookiecutter.read_replica %}
-
-# Adds the "replica" alias when DATABASE_REPLICA_URL is set, and the router that reads from it.
-from config.settings.replica import *  # noqa: F403
-{%- endif %}
+from config.settings.components.database import DATABASES as DATABASES
 {%- if cookiecutter.background_tasks == "postgres" %}
 
 # Background jobs: the queue's settings and its workers' (Procrastinate).
-from config.settings.tasks import *  # noqa: F403
+from config.settings.components.jobs import *  # noqa: F403
+{%- endif %}
+{%- if cookiecutter.read_replica %}
+
+# Adds the "replica" alias when DATABASE_REPLICA_URL is set, and the router that reads from it.
+from config.settings.components.replica import *  # noqa: F403
 {%- endif %}
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -60,12 +59,11 @@ INSTALLED_APPS = [
 # The smallest stack that serves this API: every entry runs on every request.
 MIDDLEWARE = [
     # First, to time the whole stack: request id, query count and DB time, slow-query warnings,
-    # one access-log line (about 17 microseconds of CPU, written by a thread of its own) and
-    # Server-Timing.
-    "{{ cookiecutter.project_slug }}.core.middleware.RequestContextMiddleware",
+    # one access-log line and Server-Timing.
+    "{{ cookiecutter.project_slug }}.core.observability.request_context.RequestContextMiddleware",
 {%- if cookiecutter.use_prometheus %}
     # Counts the request in /metrics by route and status, with the queries counted above.
-    "{{ cookiecutter.project_slug }}.core.metrics.PrometheusMiddleware",
+    "{{ cookiecutter.project_slug }}.core.observability.metrics.PrometheusMiddleware",
 {%- endif %}
     # HSTS, nosniff and the HTTPS redirect: a few header writes, no I/O.
     "django.middleware.security.SecurityMiddleware",
@@ -77,9 +75,9 @@ MIDDLEWARE = [
 {%- if cookiecutter.read_replica %}
     # Reads go to the primary for a client that wrote in the last few seconds: one HMAC check
     # of a cookie or header, no I/O. Before authentication, whose reads it routes too.
-    "{{ cookiecutter.project_slug }}.core.read_your_writes.ReadYourWritesMiddleware",
+    "{{ cookiecutter.project_slug }}.core.replica.read_your_writes.ReadYourWritesMiddleware",
 {%- endif %}
-{%- if sessions %}
+{%- if cookiecutter.__sessions == "yes" %}
     # One Redis GET per request that carries a session cookie, none for the others.
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Cookies authenticate these requests, so forms posted from other sites must be refused.
@@ -107,7 +105,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 {%- endif %}
 # A failed CSRF check answers in the API's JSON error shape, not Django's HTML page.
-CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "{{ cookiecutter.project_slug }}.core.api.errors.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -134,6 +132,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 REDIS_POOL = "{{ cookiecutter.project_slug }}.core.redis_breaker.BreakerConnectionPool"
+{%- if cookiecutter.use_prometheus %}
+REDIS_CLIENT = "{{ cookiecutter.project_slug }}.core.observability.metrics.MeteredRedisClient"
+{%- endif %}
 REDIS_OPTIONS = {
     # A dead Redis must cost a request milliseconds, not the 30 s worker timeout.
     "SOCKET_CONNECT_TIMEOUT": 0.5,
@@ -154,13 +155,13 @@ CACHES = {
             "IGNORE_EXCEPTIONS": True,
 {%- if cookiecutter.use_prometheus %}
             # Counts hits and misses for /metrics: one counter increment per read.
-            "CLIENT_CLASS": "{{ cookiecutter.project_slug }}.core.metrics.MeteredRedisClient",
+            "CLIENT_CLASS": REDIS_CLIENT,
 {%- endif %}
         },
         "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
         "TIMEOUT": 300,
     },
-{%- if sessions %}
+{%- if cookiecutter.__sessions == "yes" %}
     # A separate Redis (or database) that is never evicted: losing a session logs a user out,
     # so session errors are raised, not ignored.
     "sessions": {
@@ -172,7 +173,7 @@ CACHES = {
 {%- endif %}
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-{%- if sessions %}
+{%- if cookiecutter.__sessions == "yes" %}
 
 # Sessions live only in Redis: no session table to read on each request, and any web process
 # can serve any user. The "sessions" Redis keeps its data on disk (appendonly in compose).
@@ -193,8 +194,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
 {%- if cookiecutter.auth == "token" %}
-        # DRF's, with its token lookup compiled once per process: 0.2 ms of CPU, not 0.8.
-        "{{ cookiecutter.project_slug }}.accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
 {%- elif cookiecutter.auth == "jwt" %}
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
 {%- else %}
@@ -205,15 +205,15 @@ REST_FRAMEWORK = {
     # JSON only: the browsable API renders HTML forms (and runs extra queries) on every request.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's, with the body size and nesting bounded: a 413 or a 400, never a 500.
-    "DEFAULT_PARSER_CLASSES": ["{{ cookiecutter.project_slug }}.core.parsers.JSONParser"],
-    # One error shape for every status (core/errors.py).
-    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["{{ cookiecutter.project_slug }}.core.api.parsers.JSONParser"],
+    # One error shape for every status (core/api/errors.py).
+    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.api.errors.exception_handler",
     # Cursor pagination costs the same at page 1 and page 10,000: no OFFSET, no COUNT(*).
-    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.api.pagination.CursorPagination",
     # One counter per client in Redis, shared by every web process: one round trip a request,
-    # where DRF's AnonRateThrottle and UserRateThrottle take four (core/throttling.py).
+    # where DRF's AnonRateThrottle and UserRateThrottle take four (core/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "{{ cookiecutter.project_slug }}.core.throttling.RequestRateThrottle",
+        "{{ cookiecutter.project_slug }}.core.api.throttling.RequestRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 {%- if cookiecutter.use_openapi %}
     # drf-spectacular's, with each operation's error statuses and the rules the API enforces.
-    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.api.openapi.AutoSchema",
 {%- endif %}
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -262,8 +262,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# Observability (core/middleware.py). A query this slow, run once per request, caps a worker
-# thread near 30 requests/s: each one is logged at WARNING with the request's path, everywhere.
+# A query this slow, run once per request, caps a worker thread near 30 requests/s: each one is
+# logged at WARNING with the request's path, in every environment (core/observability/).
 SLOW_QUERY_MS = env.int("SLOW_QUERY_MS", default=30)
 # Server-Timing shows the DB time, query count and total time in the browser's dev tools. Off
 # unless asked for outside dev: it tells any client how long the database took.
@@ -282,7 +282,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
         # One JSON object per line, with the request id (production.py uses it).
-        "json": {"()": "{{ cookiecutter.project_slug }}.core.jsonlog.JsonFormatter"},
+        "json": {"()": "{{ cookiecutter.project_slug }}.core.observability.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},

@@ -1,6 +1,6 @@
 """Local development: DEBUG, the browsable API, and every SQL query logged with its duration.
 
-Queries slower than SLOW_QUERY_MS (30 ms by default) are logged again at WARNING, marked SLOW.
+A query slower than SLOW_QUERY_MS (30 ms by default) is logged at WARNING, marked SLOW.
 Production settings never import this module.
 """
 
@@ -46,16 +46,13 @@ LOGGING = {
     **LOGGING,
     "filters": {
         "sql_duration": {
-            "()": "{{ cookiecutter.project_slug }}.core.sql_logging.QueryDurationFilter",
+            "()": "{{ cookiecutter.project_slug }}.core.observability.sql_logging.QueryDurationFilter",
             "slow_ms": SLOW_QUERY_MS,
         },
     },
     "formatters": {
         **LOGGING["formatters"],
-        "sql": {
-            "format": "{levelname:7} {duration_ms:8.2f} ms  {sql}  args={params}",
-            "style": "{",
-        },
+        "sql": {"format": "{levelname:5} {duration_ms:7.1f} ms  {statement}", "style": "{"},
     },
     "handlers": {
         **LOGGING["handlers"],

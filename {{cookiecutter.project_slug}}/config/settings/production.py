@@ -1,4 +1,3 @@
-{%- set sessions = cookiecutter.auth == "session" or cookiecutter.use_admin -%}
 """Production: everything from the environment, nothing insecure by default.
 
 `manage.py check --deploy --fail-level WARNING` passes with these settings and a production
@@ -29,14 +28,13 @@ if (
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
-# JSON lines for the log shipper; each request's line carries its id (X-Request-ID), method,
-# route, status, duration and query count. Written to stderr by a thread of each process, so
-# that a request never waits on the write nor on another thread's (core/jsonlog.py).
+# JSON lines on stderr for the log shipper; each request's line carries its id
+# (X-Request-ID), method, route, status, duration and query count.
 LOGGING = {
     **LOGGING,
     "handlers": {
         **LOGGING["handlers"],
-        "console": {"()": "{{ cookiecutter.project_slug }}.core.jsonlog.BackgroundHandler"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
     },
 }
 
@@ -59,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is off until max-age reaches a year (see above).
     "security.W021",
-{%- if not sessions %}
+{%- if cookiecutter.__sessions != "yes" %}
     # No cookie authenticates a request (tokens travel in the Authorization header), so there
     # is nothing for CsrfViewMiddleware to protect.
     "security.W003",

@@ -32,8 +32,3 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
 ZEAL_RAISE = True
-{%- if cookiecutter.background_tasks == "postgres" %}
-
-# Tasks that the tests hand to real workers: they note who ran them, fail, or sleep.
-PROCRASTINATE_IMPORT_PATHS = ["tests.jobs.tasks"]
-{%- endif %}

@@ -5,6 +5,7 @@ several orders are queued behind the lock in PostgreSQL: the orders really race,
 running one after another and passing whatever the code does.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,7 +16,6 @@ from rest_framework.test import APIClient
 from {{ cookiecutter.project_slug }}.catalog.models import Order, OrderItem, Product
 
 from tests import authentication
-from tests.servers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,6 +49,15 @@ def orders_waiting_on_a_lock() -> int:
         return cursor.fetchone()[0]
 
 
+def wait_for_waiters(count: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while orders_waiting_on_a_lock() < count:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def race(clients: list[APIClient], bodies: list[dict], products: list[Product]) -> list[int]:
     """POST every body at once from its own thread and connection; return the status codes."""
 
@@ -63,8 +72,7 @@ def race(clients: list[APIClient], bodies: list[dict], products: list[Product]) 
         with transaction.atomic():
             list(Product.objects.select_for_update().filter(pk__in=[p.pk for p in products]))
             futures = [pool.submit(place, c, b) for c, b in zip(clients, bodies, strict=True)]
-            queued = wait_for(lambda: orders_waiting_on_a_lock() >= expected_waiters, timeout=10)
-            assert queued, "the orders never queued on the products' locks together"
+            assert wait_for_waiters(expected_waiters), "the orders never queued on the locks"
         # The commit releases the locks: the queued orders now race for the stock.
         return [future.result() for future in futures]
 

@@ -3,18 +3,14 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django_redis import get_redis_connection
 from rest_framework.renderers import JSONRenderer
 
 from {{ cookiecutter.project_slug }}.catalog import selectors
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.serializers import ProductSerializer
-from {{ cookiecutter.project_slug }}.core.redis_breaker import BreakerConnection
 
 pytestmark = pytest.mark.django_db
 
@@ -87,35 +83,6 @@ def test_a_cached_anonymous_page_runs_no_sql(anonymous, make_products, django_as
     assert second.json() == first.json()
 
 
-def test_a_cached_page_and_its_throttle_count_cost_one_redis_round_trip(
-    anonymous, make_products, django_assert_num_queries, monkeypatch
-):
-    make_products(3)
-    first = anonymous.get("/api/v1/products/")
-    sent = []
-    send = BreakerConnection.send_packed_command
-
-    def spy(connection, command, check_health=True):
-        sent.append(command)
-        return send(connection, command, check_health)
-
-    monkeypatch.setattr(BreakerConnection, "send_packed_command", spy)
-    with django_assert_num_queries(0):
-        second = anonymous.get("/api/v1/products/")
-
-    assert second.content == first.content
-    assert len(sent) == 1
-
-
-def test_a_page_is_stored_as_the_bytes_that_were_sent(anonymous, make_products):
-    make_products(2)
-    response = anonymous.get("/api/v1/products/")
-
-    redis = get_redis_connection("default")
-    (key,) = redis.keys(cache.make_key("catalog:products:*"))
-    assert redis.get(key).endswith(b"\n" + response.content)
-
-
 def test_cached_pages_count_against_the_anonymous_rate(anonymous, make_products, settings):
     make_products(1)
     low = {"anon": "3/min", "user": "5/min"}
@@ -127,16 +94,16 @@ def test_cached_pages_count_against_the_anonymous_rate(anonymous, make_products,
     assert 0 < int(responses[-1]["Retry-After"]) <= 60
 
 
-def test_a_client_with_credentials_is_never_served_the_cached_anonymous_page(
+def test_a_page_is_cached_for_every_caller_since_it_is_the_same_for_all(
     anonymous, customer, make_products, django_assert_num_queries, auth_queries
 ):
     make_products(3)
-    anonymous.get("/api/v1/products/")
+    first = anonymous.get("/api/v1/products/")
 
-    with django_assert_num_queries(LIST_QUERIES + auth_queries):
-        response = customer.get("/api/v1/products/")
+    with django_assert_num_queries(auth_queries):
+        second = customer.get("/api/v1/products/")
 
-    assert response.status_code == 200
+    assert second.content == first.content
 
 
 def test_each_page_and_filter_is_cached_under_its_own_key(anonymous, make_products):
@@ -188,28 +155,6 @@ def test_filtered_pages_hold_the_rows_the_orm_selects(customer, make_products, c
     listed = [row["id"] for row in first["results"] + second["results"]]
     assert len(listed) == 10
     assert listed == list(expected)
-
-
-def test_a_page_of_a_shape_already_seen_compiles_no_sql(
-    anonymous, make_products, monkeypatch, django_assert_num_queries
-):
-    make_products(30)
-    # The second page compiles its shape (a cursor, 10 rows) if no earlier test did.
-    second = anonymous.get(anonymous.get("/api/v1/products/?page_size=10").json()["next"])
-    compiled = []
-    compile_sql = SQLCompiler.as_sql
-
-    def counted(compiler, *args, **kwargs):
-        compiled.append(compiler.query.model)
-        return compile_sql(compiler, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counted)
-
-    with django_assert_num_queries(1):  # from the database, not a cached page
-        third = anonymous.get(second.json()["next"])
-
-    assert len(third.json()["results"]) == 10
-    assert compiled == []
 
 
 def test_the_page_size_is_capped_at_100(anonymous, make_products):

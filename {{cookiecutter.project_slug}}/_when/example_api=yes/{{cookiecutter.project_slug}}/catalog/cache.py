@@ -1,25 +1,25 @@
-"""Cached catalog responses, invalidated by a version key rather than by finding and deleting keys.
+"""Cached catalog responses, invalidated by a version key rather than by finding their keys.
 
-Each cached response is stored with the catalog version it was computed under. A product
+Every cached response is stored beside the catalog version it was computed under. A product
 write replaces the version once its transaction has committed, and from then on every stored
-response is stale: one Redis SET invalidates every cached page and filter combination at
-once, without a KEYS/SCAN over the keyspace. A stale entry is recomputed and overwritten by
-its next reader.
+response is stale: one cache write invalidates every cached page and filter at once, without
+scanning the keyspace. A stale entry is recomputed and overwritten by its next reader.
 
-What is stored is the response body itself, the bytes sent to the client, after the version
-and a newline: a hit sends them as they are, with nothing to unpickle or render. A hit costs
-one round trip, which also counts the request against the throttle (anonymous_page).
+What is stored is the response body, the bytes sent to the client: a hit sends them as they
+are, with nothing to render. Reading the version and the body is one round trip (get_many).
 
-Why readers never cache stale data as fresh: a reader fetches the version before it queries
-the database, and a writer replaces the version after its commit. A reader that sees the new
+Why readers never cache stale data as fresh: a reader reads the version before it queries the
+database, and a writer replaces the version after its commit. A reader that sees the new
 version therefore reads the committed rows; one that read old rows stores them under the old
 version, which no longer matches. With a read replica, the version also names the primary's
 WAL position after the write, and a reader whose replica has not replayed that far reads the
 primary (database_for).
+
+While Redis is down the cache reads nothing and stores nothing (IGNORE_EXCEPTIONS): every
+request is computed from the database.
 """
 
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,101 +27,73 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, Error, connections, transaction
 from django.http import HttpRequest
-from django_redis import get_redis_connection
-from redis.exceptions import RedisError
-
-from ..core.throttling import count_and_read
-
-logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalog:version"
-# Invalidation is exact, so the TTL only bounds the memory held by responses nobody asks for.
+# Invalidation is exact: the timeout only bounds the memory held by responses nobody asks for.
 TIMEOUT = 300
 REPLICA = "replica"
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
+@dataclass(frozen=True)
+class Cached:
     key: str
-    # None while Redis is unreachable: nothing is cached then.
-    version: bytes | None
-    # The stored body, when it was computed under `version`.
+    # The catalog version the response must be computed under; None while Redis is down.
+    version: str | None
+    # The stored response, when it was computed under that version.
     body: bytes | None
 
 
-def anonymous_page(request: HttpRequest) -> Lookup:
-    """This anonymous products page from Redis, and the request counted against the "anon"
-    rate, in one round trip. A body only when it is current and the client within its rate.
-    The lookup stays on the request for products_page, should DRF's dispatch run after all."""
-    key = _raw_key("catalog:products:" + _url_hash(request))
-    read = count_and_read(request, [_raw_key(VERSION_KEY), key])
-    if read is None:
-        lookup = Lookup(key, None, None)
-    else:
-        allowed, (version, stored) = read
-        lookup = _lookup(key, version, stored)
-        if not allowed:
-            lookup = Lookup(key, lookup.version, None)
-    request.catalog_lookup = lookup
-    return lookup
+def page_key(request: HttpRequest) -> str:
+    """One key per URL. The host and scheme are part of it: a page's links are absolute."""
+    url = request.build_absolute_uri()
+    return "catalog:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def products_page(request: HttpRequest) -> Lookup:
-    """The lookup anonymous_page made for this request, or a new one (one round trip)."""
-    lookup = getattr(request, "catalog_lookup", None)
-    if lookup is None:
-        lookup = _read(_raw_key("catalog:products:" + _url_hash(request)))
-    return lookup
+def lookup(key: str) -> Cached:
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or _first_version()
+    stored = found.get(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return Cached(key, version, stored[1])
+    return Cached(key, version, None)
 
 
-def cached(name: str, compute: Callable[[str | None], bytes]) -> bytes:
-    """compute(database)'s body, from Redis when it was stored under the current version."""
-    lookup = _read(_raw_key(name))
-    if lookup.body is not None:
-        return lookup.body
-    body = compute(database_for(lookup.version))
-    store(lookup, body)
+def store(cached: Cached, body: bytes) -> None:
+    if cached.version is not None:
+        cache.set(cached.key, (cached.version, body), TIMEOUT)
+
+
+def cached_body(key: str, compute: Callable[[str | None], bytes]) -> bytes:
+    """compute(database)'s body, from the cache when it was stored under the current version."""
+    cached = lookup(key)
+    if cached.body is not None:
+        return cached.body
+    body = compute(database_for(cached.version))
+    store(cached, body)
     return body
-
-
-def store(lookup: Lookup, body: bytes) -> None:
-    if lookup.version is None:
-        return
-    try:
-        _redis().set(lookup.key, lookup.version + b"\n" + body, ex=TIMEOUT)
-    except RedisError:
-        logger.warning("Response not cached: Redis is unreachable.", exc_info=True)
 
 
 def invalidate() -> None:
     """Forget every cached catalog response once the current transaction commits."""
-
-    def replace():
-        try:
-            _redis().set(_raw_key(VERSION_KEY), _new_version())
-        except RedisError:
-            # Nothing could be read from Redis either: the stale entries expire with TIMEOUT.
-            logger.exception("Catalog version not replaced: Redis is unreachable.")
-
-    transaction.on_commit(replace)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), timeout=None))
 
 
-def database_for(version: bytes | None) -> str | None:
-    """The database a reader must compute under `version` from: None for the router's choice,
+def database_for(version: str | None) -> str | None:
+    """Where a response computed under `version` is read from: None for the router's choice,
     or the primary while the replica has not replayed the write that set the version."""
-    position = (version or b"").partition(b"@")[2]
+    position = (version or "").partition("@")[2]
     if not position or REPLICA not in connections:
         return None
     try:
         with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [position.decode()])
+            cursor.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [position])
             (replayed,) = cursor.fetchone()
     except Error:
         return DEFAULT_DB_ALIAS
     return None if replayed else DEFAULT_DB_ALIAS
 
 
-def _new_version() -> bytes:
+def _new_version() -> str:
     """A random version, which can never match responses stored under an earlier one; with a
     replica, followed by the primary's WAL position, which covers every committed write."""
     version = uuid.uuid4().hex
@@ -129,49 +101,11 @@ def _new_version() -> bytes:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT pg_current_wal_lsn()")
             version += f"@{cursor.fetchone()[0]}"
-    return version.encode()
+    return version
 
 
-def _read(key: str) -> Lookup:
-    try:
-        version, stored = _redis().mget([_raw_key(VERSION_KEY), key])
-    except RedisError:
-        logger.warning("Cache skipped: Redis is unreachable.", exc_info=True)
-        return Lookup(key, None, None)
-    return _lookup(key, version, stored)
-
-
-def _lookup(key: str, version: bytes | None, stored: bytes | None) -> Lookup:
-    if version is None:  # a catalog without a version, after a flush or an eviction
-        version = _fresh_version()
-        if version is None:
-            return Lookup(key, None, None)
-    if stored is not None and stored.startswith(version + b"\n"):
-        return Lookup(key, version, stored[len(version) + 1 :])
-    return Lookup(key, version, None)
-
-
-def _fresh_version() -> bytes | None:
-    """A version for a catalog that has none; if two processes race, SET NX keeps one."""
-    key, version = _raw_key(VERSION_KEY), _new_version()
-    try:
-        if _redis().set(key, version, nx=True):
-            return version
-        return _redis().get(key)
-    except RedisError:
-        return None
-
-
-def _url_hash(request: HttpRequest) -> str:
-    # The host is part of the key: pagination links in the cached body are absolute URLs.
-    url = f"{request.get_host()}{request.get_full_path()}"
-    return hashlib.sha256(url.encode()).hexdigest()
-
-
-def _raw_key(name: str) -> str:
-    # The cache's own prefix, so that the keys are the project's, but written without pickling.
-    return cache.make_key(name)
-
-
-def _redis():
-    return get_redis_connection("default")
+def _first_version() -> str | None:
+    """A version for a catalog that has none (a flushed or evicted cache). If two processes
+    race, add() keeps the first; None while Redis is down."""
+    cache.add(VERSION_KEY, _new_version(), timeout=None)
+    return cache.get(VERSION_KEY)

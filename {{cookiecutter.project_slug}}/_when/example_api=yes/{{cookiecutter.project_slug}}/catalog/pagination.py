@@ -1,4 +1,4 @@
-from ..core.pagination import CursorPagination
+from ..core.api.pagination import CursorPagination
 
 
 class NewestFirstPagination(CursorPagination):

@@ -1,5 +1,6 @@
 """Thin views: validate the request, call a selector or a service, shape the response."""
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -9,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..core.errors import Conflict
-from ..core.renderers import OrjsonRenderer, to_json
+from ..core.api.errors import Conflict
+from ..core.api.renderers import OrjsonRenderer, to_json
 from . import cache, selectors, services
 from .pagination import NewestFirstPagination
 from .serializers import (
@@ -29,8 +30,8 @@ from .serializers import (
 class ProductListView(ListAPIView):
     """Products, newest first; ?category=<slug> and ?tag=<slug> filter them.
 
-    Anonymous pages are the same for everyone, so they are served from Redis until the next
-    product write: a cache hit runs no SQL at all, and not much Python either (dispatch).
+    Every caller sees the same pages, so they are cached until the next product write: a
+    cached page runs no SQL and renders nothing (catalog/cache.py).
     """
 
     # Describes the response in the OpenAPI schema; the rows are shaped by product_json.
@@ -38,65 +39,20 @@ class ProductListView(ListAPIView):
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
 
-    def dispatch(self, request, *args, **kwargs):
-        """A stored anonymous page is sent without DRF's dispatch, which costs more than the
-        rest of the hit (about 0.4 ms of CPU). What that skips, and why it is safe here:
-
-        - authentication: only a request without credentials takes this path, and every
-          authentication class of this project reads its credentials from the Authorization
-          header or a cookie (a session), so DRF would find the request anonymous too. A
-          request with either, valid or not, goes through DRF: it is never served an
-          anonymous page, and a bad token still gets its 401. An authentication class that
-          reads another header must be added to has_credentials();
-        - permissions: IsAuthenticatedOrReadOnly lets anonymous GETs through;
-        - content negotiation: JSON is the only format; an Accept header that excludes JSON
-          goes through DRF, for its 406;
-        - throttling is not skipped: the lookup counts the request against the anonymous
-          rate in the same Redis round trip, and a client over it goes through DRF, for its
-          429. The access log and the metrics are middleware, which every request passes.
-        """
-        if request.method == "GET" and not has_credentials(request) and accepts_json(request):
-            body = cache.anonymous_page(request).body
-            if body is not None:
-                return HttpResponse(body, headers=self.CACHED_HEADERS)
-        return super().dispatch(request, *args, **kwargs)
-
-    # What DRF adds to this view's responses, so that a hit has the same headers.
-    CACHED_HEADERS = {
-        "Content-Type": OrjsonRenderer.media_type,
-        "Vary": "Accept",
-        "Allow": "GET, HEAD, OPTIONS",
-    }
-
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[dict]:
         params = self.request.query_params
         return selectors.product_rows(category=params.get("category"), tag=params.get("tag"))
 
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        lookup = None
-        if not request.user.is_authenticated:
-            lookup = cache.products_page(request._request)
-            if lookup.body is not None:
-                return HttpResponse(lookup.body, headers=self.CACHED_HEADERS)
-        rows = self.get_queryset()
-        if lookup is not None:
-            rows = rows.using(cache.database_for(lookup.version))
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        cached = cache.lookup(cache.page_key(request))
+        if cached.body is not None:
+            return HttpResponse(cached.body, content_type=OrjsonRenderer.media_type)
+        rows = self.get_queryset().using(cache.database_for(cached.version))
         page = self.paginate_queryset(rows)
         response = self.get_paginated_response([product_json(row) for row in page])
-        if lookup is not None:
-            # Stores the bytes DRF renders, once it has rendered them.
-            response.add_post_render_callback(lambda done: cache.store(lookup, done.content))
+        # Stores the bytes DRF renders, once it has rendered them.
+        response.add_post_render_callback(lambda rendered: cache.store(cached, rendered.content))
         return response
-
-
-def has_credentials(request) -> bool:
-    # Any cookie, not only the session's: cheaper than parsing them, and just as safe.
-    return bool(request.META.get("HTTP_AUTHORIZATION") or request.META.get("HTTP_COOKIE"))
-
-
-def accepts_json(request) -> bool:
-    accept = request.META.get("HTTP_ACCEPT", "*/*")
-    return "json" in accept or "*/*" in accept
 
 
 class ProductDetailView(RetrieveAPIView):
@@ -154,7 +110,7 @@ class CategoryStatsView(APIView):
             stats = selectors.category_stats(database=database)
             return to_json(CategoryStatsSerializer(stats, many=True).data)
 
-        body = cache.cached("catalog:category-stats", compute)
+        body = cache.cached_body("catalog:category-stats", compute)
         return HttpResponse(body, content_type="application/json")
 
 

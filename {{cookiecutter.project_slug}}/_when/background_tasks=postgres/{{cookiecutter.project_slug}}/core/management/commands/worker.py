@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, concurrency: int, **options):
         port = getattr(settings, "WORKER_METRICS_PORT", 0)
         if port:
-            from {{ cookiecutter.project_slug }}.core import job_metrics
+            from {{ cookiecutter.project_slug }}.core.jobs import metrics as job_metrics
 
             job_metrics.serve(port)
         # Procrastinate's worker connector: a psycopg pool on the same DATABASES settings.

@@ -1,0 +1,6 @@
+"""The test settings, with the tasks these proofs hand to real workers."""
+
+from config.settings.test import *  # noqa: F403
+from config.settings.test import PROCRASTINATE_IMPORT_PATHS
+
+PROCRASTINATE_IMPORT_PATHS = [*PROCRASTINATE_IMPORT_PATHS, "tests.proofs.jobs.tasks"]

@@ -1,0 +1,86 @@
+"""The production topology on this machine, for tests that break parts of it: two gunicorn
+instances of this project behind nginx (deploy/nginx/nginx.conf), PgBouncer in front of
+PostgreSQL when the project uses it (deploy/pgbouncer/pgbouncer.ini), and Redis servers of the
+tests' own, the cache's and the sessions', as in compose, so that a test may stop one.
+
+One topology serves the package (it starts in about two seconds); each test gets it with every
+part running, whatever the test before it broke, and with both Redis empty.
+"""
+
+import contextlib
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import redis
+from mirakuru import Executor
+
+from tests.proofs import servers
+from tests.proofs.login import log_in
+
+
+@dataclass
+class Topology:
+    web: list[Executor]
+    nginx: Executor
+    cache: Executor
+    sessions: Executor
+    pgbouncer: Executor | None
+
+    @property
+    def url(self) -> str:
+        return self.nginx.base_url
+
+    def parts(self) -> list[Executor]:
+        return [p for p in (self.cache, self.sessions, self.pgbouncer, *self.web, self.nginx) if p]
+
+
+@pytest.fixture(scope="package")
+def _topology(django_db_setup):
+    directory = servers.runtime_dir()
+    cache, sessions = servers.redis_server(directory), servers.redis_server(directory)
+    pgbouncer = None
+    database_url = servers.database_url()
+    if (servers.DEPLOY_DIR / "pgbouncer" / "pgbouncer.ini").exists():
+        pgbouncer = servers.pgbouncer(directory, database_url)
+        database_url = servers.database_url(port=pgbouncer.port)
+    env = {"DATABASE_URL": database_url, "REDIS_URL": cache.url, "SESSION_REDIS_URL": sessions.url}
+    web = [servers.gunicorn(directory, env) for _ in range(2)]
+    nginx = servers.nginx(directory, [instance.port for instance in web])
+    topology = Topology(web, nginx, cache, sessions, pgbouncer)
+    with contextlib.ExitStack() as running:
+        for part in topology.parts():
+            running.enter_context(part)
+        yield topology
+
+
+@pytest.fixture
+def topology(_topology) -> Topology:
+    """The running topology: what an earlier test stopped runs again, and Redis is empty."""
+    restarted = False
+    for part in _topology.parts():
+        if not part.running():
+            part.start()
+            restarted = True
+    if restarted:
+        # nginx keeps an instance that failed out of rotation for fail_timeout (5 s): a fresh
+        # nginx puts it back at once.
+        _topology.nginx.stop()
+        _topology.nginx.start()
+    for server in (_topology.cache, _topology.sessions):
+        redis.Redis.from_url(server.url).flushall()
+    return _topology
+
+
+@pytest.fixture
+def http():
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def logged_in(topology, user, password):
+    """A client logged in as `user` through the first instance."""
+    with httpx.Client(timeout=10) as client:
+        log_in(client, topology.web[0].base_url, user.username, password)
+        yield client

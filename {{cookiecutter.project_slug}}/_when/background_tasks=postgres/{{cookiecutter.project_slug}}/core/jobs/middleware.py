@@ -1,0 +1,24 @@
+"""What wraps every job a worker runs: settings.TASKS_WORKER_MIDDLEWARE, in that order."""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+from procrastinate import App
+
+from ..observability.logs import current_request_id
+from . import REQUEST_ID
+
+
+async def carry_request_id(call_next, context, worker):
+    """The job's request id is current_request_id while it runs.
+
+    Each job runs in an asyncio task of its own, whose context the task's thread inherits: the
+    value is seen by the task and by the worker's line on the job's outcome, and by no other job.
+    """
+    current_request_id.set(context.job.task_kwargs.pop(REQUEST_ID, None))
+    return await call_next()
+
+
+def on_app_ready(app: App) -> None:
+    """PROCRASTINATE_ON_APP_READY: installs the middleware of settings.TASKS_WORKER_MIDDLEWARE."""
+    middleware = [import_string(path) for path in settings.TASKS_WORKER_MIDDLEWARE]
+    app.worker_defaults["worker_middleware"] = middleware
