@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django_redis.cache import RedisCache
 from rest_framework.test import APIClient
 
 PASSWORD = "correct-horse-battery-staple"
@@ -10,7 +11,9 @@ PASSWORD = "correct-horse-battery-staple"
 def _empty_caches():
     """Each test starts with empty caches: only this project's keys in the test Redis database."""
     for alias in settings.CACHES:
-        caches[alias].delete_pattern("*")
+        cache = caches[alias]
+        assert isinstance(cache, RedisCache)
+        cache.delete_pattern("*")
 
 
 @pytest.fixture

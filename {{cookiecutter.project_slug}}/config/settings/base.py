@@ -6,6 +6,7 @@ configuration arrives as environment variables (see .env.example for the full li
 
 {% if cookiecutter.auth == "jwt" %}from datetime import timedelta
 {% endif %}from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -276,7 +277,7 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 METRICS_WITHOUT_TOKEN = True
 {%- endif %}
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -84,7 +84,8 @@ def test_every_app_whose_models_point_at_the_user_has_a_migration_that_does():
 )
 def test_a_relation_to_the_user_is_recognised_in_a_migration(field, expected):
     """A reference the tests above look for is one they find, and nothing else is."""
-    migration = migrations.Migration("0002_example", "example")
-    migration.operations = [migrations.AddField("thing", "owner", field)]
 
-    assert points_at(migration, "accounts.User") is expected
+    class Example(migrations.Migration):
+        operations = [migrations.AddField("thing", "owner", field)]
+
+    assert points_at(Example("0002_example", "example"), "accounts.User") is expected

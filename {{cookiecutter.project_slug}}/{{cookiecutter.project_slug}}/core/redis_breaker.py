@@ -27,8 +27,8 @@ BREAK_SECONDS = 5.0
 _open_until: dict[tuple[str, int], float] = {}
 
 
-class Breaker:
-    """Mixed into a redis-py connection class."""
+class BreakerConnection(Connection):
+    """redis-py's connection, with the breaker; BreakerSSLConnection adds it to TLS's."""
 
     # True from the send of a probe to its answer, which may include the handshake of a new
     # connection (commands of their own).
@@ -71,11 +71,7 @@ class Breaker:
         logger.warning("Redis %s:%s timed out: not called for %s s.", *address, BREAK_SECONDS)
 
 
-class BreakerConnection(Breaker, Connection):
-    pass
-
-
-class BreakerSSLConnection(Breaker, SSLConnection):
+class BreakerSSLConnection(BreakerConnection, SSLConnection):
     pass
 
 

@@ -11,5 +11,10 @@ QUERIES = 0
 LOGIN_URL = "/api/v1/auth/token/"
 
 
+def headers(user) -> dict[str, str]:
+    """What a client sends on each request as `user`."""
+    return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+
+
 def authenticate(client: APIClient, user) -> None:
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    client.credentials(HTTP_AUTHORIZATION=headers(user)["Authorization"])

@@ -11,6 +11,11 @@ QUERIES = 1
 LOGIN_URL = "/api/v1/auth/token/"
 
 
-def authenticate(client: APIClient, user) -> None:
+def headers(user) -> dict[str, str]:
+    """What a client sends on each request as `user`."""
     token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return {"Authorization": f"Token {token.key}"}
+
+
+def authenticate(client: APIClient, user) -> None:
+    client.credentials(HTTP_AUTHORIZATION=headers(user)["Authorization"])

@@ -6,8 +6,6 @@ refused, no invalid one accepted.
 Requests name rows that exist (tests/schema_rows.py), so that valid writes reach the database.
 """
 
-from importlib.util import find_spec
-
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -20,12 +18,11 @@ from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from tests import authentication, schema_rows
+{%- if cookiecutter.example_api %}
+from tests.catalog.schema_rows import Catalog
+{%- endif %}
 
-ROWS: list[schema_rows.Rows] = [schema_rows.Accounts()]
-if find_spec("tests.catalog"):
-    from tests.catalog.schema_rows import Catalog
-
-    ROWS.append(Catalog())
+ROWS: list[schema_rows.Rows] = [schema_rows.Accounts(){% if cookiecutter.example_api %}, Catalog(){% endif %}]
 
 # Per operation and identity, besides schemathesis' boundary cases: the default project's 9
 # operations, anonymous and logged in, take about 30 s on two busy cores. derandomize: every
@@ -73,10 +70,7 @@ def credentials() -> dict:
     client = APIClient()
     user = get_user_model().objects.get(username=schema_rows.USERNAME)
     authentication.authenticate(client, user)
-    headers = {
-        key.removeprefix("HTTP_").replace("_", "-").title(): value
-        for key, value in client._credentials.items()
-    }
+    headers = authentication.headers(user)
     # With session authentication, writes need a CSRF token and its cookie; other modes ignore
     # both.
     csrf_request = HttpRequest()

@@ -35,7 +35,7 @@ def recorded_spans():
         close_connections()
 
 
-def system(span: ReadableSpan) -> str | None:
+def system(span: ReadableSpan) -> object:
     attributes = span.attributes or {}
     return attributes.get("db.system.name", attributes.get("db.system"))
 

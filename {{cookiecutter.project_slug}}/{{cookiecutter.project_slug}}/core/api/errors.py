@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
 
@@ -84,15 +85,17 @@ def _as_api_exception(exc: Exception) -> Exception:
     return exc
 
 
-def exception_handler(exc: Exception, context: dict):
+def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, reshaped: the same headers (Retry-After, WWW-Authenticate), one body."""
     exc = _as_api_exception(exc)
-    # Imported here: rest_framework.views loads the parser classes, and core/api/parsers.py imports
-    # this module, so a module-level import would be circular whichever loads first.
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a crash: Django's handler500 answers
+    # Imported here: rest_framework.views loads the parser classes, and core/api/parsers.py
+    # imports this module, so a module-level import would be circular whichever loads first.
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
-    if response is None:  # not an API exception: Django's handler500 answers
+    if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = response.data if isinstance(response.data, dict) else None

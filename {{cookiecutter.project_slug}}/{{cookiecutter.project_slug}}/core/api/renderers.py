@@ -11,7 +11,7 @@ import orjson
 from django.utils.functional import Promise
 from rest_framework.renderers import BaseRenderer
 
-# Integer keys: bulk validation errors are keyed by row index, as json.dumps would allow.
+# Integer keys: DRF keys a list field's errors by index, as json.dumps would allow.
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 

@@ -47,7 +47,7 @@ class Limit:
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
         if rate is None:
             return None
-        number, period = rate.split("/")
+        number, period = str(rate).split("/")
         return cls(int(number), PERIODS[period[0]])
 
 
@@ -85,6 +85,7 @@ class RequestRateThrottle(BaseThrottle):
     wait_seconds: float | None = None
 
     def allow_request(self, request: Request, view: "APIView") -> bool:
+        ident: object
         if request.user is not None and request.user.is_authenticated:
             scope, ident = "user", request.user.pk
         else:

@@ -22,7 +22,8 @@ class QueryDurationFilter(logging.Filter):
         record.statement = statement
         # The schema editor's records (migrations) carry no duration.
         duration = getattr(record, "duration", None)
-        record.duration_ms = 0.0 if duration is None else duration * 1000
-        if record.duration_ms >= self.slow_ms:
+        duration_ms = 0.0 if duration is None else duration * 1000
+        record.duration_ms = duration_ms
+        if duration_ms >= self.slow_ms:
             record.levelno, record.levelname = logging.WARNING, "SLOW"
         return True

@@ -1,6 +1,6 @@
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.settings import api_settings
 
+from ..core.api.parsers import JSONParser
 from .throttling import LoginRateThrottle
 
 
@@ -10,5 +10,5 @@ class LoginView(ObtainAuthToken):
 
     # Credentials are the request's body: no token is needed, and none is looked up.
     authentication_classes = []
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    parser_classes = [JSONParser]
     throttle_classes = [LoginRateThrottle]

@@ -1,13 +1,14 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class CatalogConfig(AppConfig):
     name = "{{ cookiecutter.project_slug }}.catalog"
     label = "catalog"
     verbose_name = "Catalog and orders"
+{%- if cookiecutter.use_openapi %}
 
     def ready(self) -> None:
-        if apps.is_installed("drf_spectacular"):
-            # Registers the OpenAPI descriptions of this app's views (request and response
-            # shapes that differ, 409s, query parameters) before any schema is generated.
-            from . import schema  # noqa: F401
+        # Registers the OpenAPI descriptions of this app's views (request and response shapes
+        # that differ, 409s, query parameters) before any schema is generated.
+        from . import schema  # noqa: F401
+{%- endif %}

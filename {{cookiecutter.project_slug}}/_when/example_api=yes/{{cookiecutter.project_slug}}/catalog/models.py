@@ -40,7 +40,9 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", db_index=False
     )
-    tags = models.ManyToManyField(Tag, through="ProductTag", related_name="products")
+    tags: "models.ManyToManyField[Tag, ProductTag]" = models.ManyToManyField(
+        Tag, through="ProductTag", related_name="products"
+    )
     price = models.DecimalField(max_digits=10, decimal_places=2)
     stock = models.IntegerField()
 
@@ -154,4 +156,6 @@ class OrderEvent(models.Model):
     @classmethod
     def record(cls, order_id: int, kind: str) -> None:
         """One INSERT ... ON CONFLICT DO NOTHING: recording an event twice records it once."""
-        cls.objects.bulk_create([cls(order_id=order_id, kind=kind)], ignore_conflicts=True)
+        OrderEvent.objects.bulk_create(
+            [OrderEvent(order_id=order_id, kind=kind)], ignore_conflicts=True
+        )

@@ -4,6 +4,9 @@ A serializer that touches a relation no selector loaded runs one query per row; 
 turns that into an error in development and in the tests.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Avg, Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Round
@@ -24,7 +27,9 @@ PRODUCT_LIST_COLUMNS = (
 )
 
 
-def product_rows(*, category: str | None = None, tag: str | None = None) -> QuerySet[dict]:
+def product_rows(
+    *, category: str | None = None, tag: str | None = None
+) -> QuerySet[Product, Mapping[str, Any]]:
     """Products as plain rows, with their category (joined) and tag slugs, in one query.
 
     The hottest read of the API, so it builds no model instances: values() rows cost a
@@ -71,7 +76,7 @@ def product_detail() -> QuerySet[Product]:
     return Product.objects.select_related("category").prefetch_related(_tags())
 
 
-def category_stats(*, database: str | None = None) -> list[dict]:
+def category_stats(*, database: str | None = None) -> list[Mapping[str, Any]]:
     """Per category: product count, average price, total stock. One GROUP BY query.
 
     The LEFT JOIN keeps categories without products, with a count of 0. database: None for
@@ -89,7 +94,7 @@ def category_stats(*, database: str | None = None) -> list[dict]:
     )
 
 
-def order_rows(*, user_id: int) -> QuerySet[dict]:
+def order_rows(*, user_id: int) -> QuerySet[Order, Mapping[str, Any]]:
     """The orders of one user as plain rows; their items come from order_items().
 
     Filtering on user_id rather than user works with JWT's TokenUser, which is not a row.
@@ -97,10 +102,10 @@ def order_rows(*, user_id: int) -> QuerySet[dict]:
     return Order.objects.filter(user_id=user_id).values("id", "status", "created")
 
 
-def order_items(order_ids: list[int]) -> dict[int, list[dict]]:
+def order_items(order_ids: list[int]) -> dict[int, list[Mapping[str, Any]]]:
     """The items of these orders, with each item's product SKU (joined), by order: one query
     for a whole page of orders."""
-    items: dict[int, list[dict]] = {order_id: [] for order_id in order_ids}
+    items: dict[int, list[Mapping[str, Any]]] = {order_id: [] for order_id in order_ids}
     rows = (
         OrderItem.objects.filter(order_id__in=order_ids)
         .order_by("id")

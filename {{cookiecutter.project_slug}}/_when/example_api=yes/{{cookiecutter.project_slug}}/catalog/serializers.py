@@ -13,7 +13,9 @@ the OpenAPI schema, and the tests pin the two together.
 """
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -94,7 +96,7 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["id", "sku", "name", "price", "stock", "category", "tags"]
 
 
-def product_json(row: dict) -> dict:
+def product_json(row: Mapping[str, Any]) -> dict[str, Any]:
     """ProductSerializer's shape, from a selectors.product_rows() row."""
     price: Decimal = row["price"]
     return {
@@ -137,24 +139,25 @@ class BulkRows(serializers.ListField):
     def __init__(self, **kwargs):
         super().__init__(allow_empty=False, max_length=MAX_BULK_ROWS, **kwargs)
 
-    def run_child_validation(self, data):
+    def run_child_validation(self, data: list) -> list[dict]:
         # Before validating rows one by one: a 100,000-row body is refused at once.
-        if len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length)
-        rows, errors = {}, {}
+        if len(data) > MAX_BULK_ROWS:
+            self.fail("max_length", max_length=MAX_BULK_ROWS)
+        rows: dict[int, dict] = {}
+        errors: dict[int, Any] = {}
         for index, item in enumerate(data):
             try:
                 rows[index] = self.child.run_validation(item)
             except serializers.ValidationError as error:
                 errors[index] = error.detail
-        first_row_of_sku = {}
+        first_row_of_sku: dict[str, int] = {}
         for index, row in rows.items():
             first = first_row_of_sku.setdefault(row["sku"], index)
             if first != index:
                 errors[index] = {"sku": [f"Duplicates the SKU of row {first}."]}
         self.validate_rows(rows, errors)
         if errors:
-            raise serializers.ValidationError(dict(sorted(errors.items())))
+            raise serializers.ValidationError({str(i): e for i, e in sorted(errors.items())})
         return list(rows.values())
 
     def validate_rows(self, rows: dict[int, dict], errors: dict) -> None:
@@ -242,7 +245,7 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "created", "items"]
 
 
-def order_json(row: dict, items: list[dict]) -> dict:
+def order_json(row: Mapping[str, Any], items: list[Mapping[str, Any]]) -> dict[str, Any]:
     """OrderSerializer's shape, from selectors.order_rows() and order_items() rows."""
     return {
         "id": row["id"],
@@ -267,7 +270,8 @@ class OrderItemRequestSerializer(serializers.Serializer):
 
 
 class OrderRequestSerializer(serializers.Serializer):
-    items = OrderItemRequestSerializer(
+    # max_length reaches the ListSerializer that many=True makes, which the stubs do not know.
+    items = OrderItemRequestSerializer(  # type: ignore[call-arg]
         many=True,
         allow_empty=False,
         max_length=MAX_ORDER_ITEMS,

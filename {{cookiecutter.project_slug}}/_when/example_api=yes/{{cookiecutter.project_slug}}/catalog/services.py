@@ -147,7 +147,8 @@ def place_order(*, user_id: int, items: Iterable[dict]) -> Order:
         Product.objects.bulk_update(products, ["stock"])
 
         order = Order.objects.create(user_id=user_id)
-        order.item_list = OrderItem.objects.bulk_create(
+        # What OrderSerializer renders the items from, as a Prefetch's to_attr would set it.
+        order.item_list = OrderItem.objects.bulk_create(  # type: ignore[attr-defined]
             [
                 OrderItem(
                     order=order,

@@ -1,10 +1,13 @@
 """Thin views: validate the request, call a selector or a service, shape the response."""
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +16,7 @@ from rest_framework.views import APIView
 from ..core.api.errors import Conflict
 from ..core.api.renderers import OrjsonRenderer, to_json
 from . import cache, selectors, services
+from .models import Order, Product
 from .pagination import NewestFirstPagination
 from .serializers import (
     CategoryStatsSerializer,
@@ -27,7 +31,7 @@ from .serializers import (
 )
 
 
-class ProductListView(ListAPIView):
+class ProductListView(GenericAPIView):
     """Products, newest first; ?category=<slug> and ?tag=<slug> filter them.
 
     Every caller sees the same pages, so they are cached until the next product write: a
@@ -39,16 +43,16 @@ class ProductListView(ListAPIView):
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
 
-    def get_queryset(self) -> QuerySet[dict]:
+    def get_queryset(self) -> QuerySet[Product, Mapping[str, Any]]:
         params = self.request.query_params
         return selectors.product_rows(category=params.get("category"), tag=params.get("tag"))
 
-    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponse:
         cached = cache.lookup(cache.page_key(request))
         if cached.body is not None:
             return HttpResponse(cached.body, content_type=OrjsonRenderer.media_type)
         rows = self.get_queryset().using(cache.database_for(cached.version))
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows) or []
         response = self.get_paginated_response([product_json(row) for row in page])
         # Stores the bytes DRF renders, once it has rendered them.
         response.add_post_render_callback(lambda rendered: cache.store(cached, rendered.content))
@@ -93,7 +97,7 @@ class ProductBulkView(GenericAPIView):
             raise ValidationError(
                 {
                     "products": {
-                        index: {"sku": [f"Unknown SKU {change['sku']!r}."]}
+                        str(index): {"sku": [f"Unknown SKU {change['sku']!r}."]}
                         for index, change in enumerate(changes)
                         if change["sku"] in unknown
                     }
@@ -114,7 +118,7 @@ class CategoryStatsView(APIView):
         return HttpResponse(body, content_type="application/json")
 
 
-class OrderListView(ListAPIView):
+class OrderListView(GenericAPIView):
     """GET: the caller's own orders, newest first. POST: place an order."""
 
     permission_classes = [IsAuthenticated]
@@ -123,11 +127,12 @@ class OrderListView(ListAPIView):
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
 
-    def get_queryset(self):
-        return selectors.order_rows(user_id=self.request.user.id)
+    def get_queryset(self) -> QuerySet[Order, Mapping[str, Any]]:
+        # IsAuthenticated: the caller has an id.
+        return selectors.order_rows(user_id=cast(int, self.request.user.pk))
 
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
         items = selectors.order_items([row["id"] for row in page])
         return self.get_paginated_response([order_json(row, items[row["id"]]) for row in page])
 
@@ -136,7 +141,7 @@ class OrderListView(ListAPIView):
         serializer.is_valid(raise_exception=True)
         items = serializer.validated_data["items"]
         try:
-            order = services.place_order(user_id=request.user.id, items=items)
+            order = services.place_order(user_id=cast(int, request.user.pk), items=items)
         except services.InsufficientStock as error:
             raise Conflict(str(error), "insufficient_stock", product=error.product_id) from None
         except services.UnknownProducts as error:

@@ -4,11 +4,7 @@ Kept apart from views.py so that the views import nothing from drf-spectacular; 
 imports this module when drf-spectacular is installed.
 """
 
-from drf_spectacular.extensions import (
-    OpenApiSerializerExtension,
-    OpenApiSerializerFieldExtension,
-    OpenApiViewExtension,
-)
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -25,6 +21,7 @@ from .serializers import (
     OrderSerializer,
     ProductChangeSerializer,
     ProductImportSerializer,
+    ProductSerializer,
     ProductUpdateSerializer,
 )
 
@@ -53,95 +50,59 @@ class ProductChangeSchema(OpenApiSerializerExtension):
         return {**schema, "anyOf": [{"required": ["price"]}, {"required": ["stock"]}]}
 
 
-class ProductListSchema(OpenApiViewExtension):
-    target_class = views.ProductListView
+# The views import nothing from drf-spectacular: their descriptions are attached here, when the
+# app is ready (apps.py), exactly as the decorators would attach them in views.py. A list that
+# is not a ListModelMixin says so with `many=True`, and is paginated in the schema as it is.
+extend_schema_view(
+    get=extend_schema(
+        responses=ProductSerializer(many=True),
+        parameters=[
+            OpenApiParameter("category", str, description="Only this category (slug)."),
+            OpenApiParameter("tag", str, description="Only products with this tag (slug)."),
+        ],
+    )
+)(views.ProductListView)
 
-    def view_replacement(self):
-        @extend_schema_view(
-            get=extend_schema(
-                parameters=[
-                    OpenApiParameter("category", str, description="Only this category (slug)."),
-                    OpenApiParameter(
-                        "tag", str, description="Only products with this tag (slug)."
-                    ),
-                ]
-            )
-        )
-        class Described(self.target_class):
-            pass
+extend_schema_view(
+    post=extend_schema(
+        summary="Upsert up to 5,000 products by SKU",
+        description=(
+            "Every row is validated before anything is written. Rows are inserted or updated "
+            "by SKU and their tags replaced, all in one transaction."
+        ),
+        request=ProductImportSerializer,
+        responses={200: BulkResultSerializer, 400: INVALID_ROWS},
+    ),
+    patch=extend_schema(
+        summary="Change price and stock of up to 5,000 products by SKU",
+        description="All or nothing: an unknown SKU is an error for its row.",
+        request=ProductUpdateSerializer,
+        responses={200: BulkResultSerializer, 400: INVALID_ROWS},
+    ),
+)(views.ProductBulkView)
 
-        return Described
+extend_schema_view(get=extend_schema(responses=CategoryStatsSerializer(many=True)))(
+    views.CategoryStatsView
+)
 
-
-class ProductBulkSchema(OpenApiViewExtension):
-    target_class = views.ProductBulkView
-
-    def view_replacement(self):
-        @extend_schema_view(
-            post=extend_schema(
-                summary="Upsert up to 5,000 products by SKU",
+extend_schema_view(
+    get=extend_schema(responses=OrderSerializer(many=True)),
+    post=extend_schema(
+        summary="Place an order",
+        description=(
+            "Takes the items out of stock. If any product has too little stock, the answer is "
+            "409 naming it and nothing of the order is written."
+        ),
+        request=OrderRequestSerializer,
+        responses={
+            201: OrderSerializer,
+            400: OpenApiResponse(description="Invalid items, or unknown products."),
+            409: OpenApiResponse(
                 description=(
-                    "Every row is validated before anything is written. Rows are inserted or "
-                    "updated by SKU and their tags replaced, all in one transaction."
-                ),
-                request=ProductImportSerializer,
-                responses={
-                    200: BulkResultSerializer,
-                    400: INVALID_ROWS,
-                },
+                    "Insufficient stock: error.code is insufficient_stock and error.product "
+                    "names the product."
+                )
             ),
-            patch=extend_schema(
-                summary="Change price and stock of up to 5,000 products by SKU",
-                description="All or nothing: an unknown SKU is an error for its row.",
-                request=ProductUpdateSerializer,
-                responses={
-                    200: BulkResultSerializer,
-                    400: INVALID_ROWS,
-                },
-            ),
-        )
-        class Described(self.target_class):
-            pass
-
-        return Described
-
-
-class CategoryStatsSchema(OpenApiViewExtension):
-    target_class = views.CategoryStatsView
-
-    def view_replacement(self):
-        @extend_schema_view(get=extend_schema(responses=CategoryStatsSerializer(many=True)))
-        class Described(self.target_class):
-            pass
-
-        return Described
-
-
-class OrderListSchema(OpenApiViewExtension):
-    target_class = views.OrderListView
-
-    def view_replacement(self):
-        @extend_schema_view(
-            post=extend_schema(
-                summary="Place an order",
-                description=(
-                    "Takes the items out of stock. If any product has too little stock, the "
-                    "answer is 409 naming it and nothing of the order is written."
-                ),
-                request=OrderRequestSerializer,
-                responses={
-                    201: OrderSerializer,
-                    400: OpenApiResponse(description="Invalid items, or unknown products."),
-                    409: OpenApiResponse(
-                        description=(
-                            "Insufficient stock: error.code is insufficient_stock and "
-                            "error.product names the product."
-                        )
-                    ),
-                },
-            ),
-        )
-        class Described(self.target_class):
-            pass
-
-        return Described
+        },
+    ),
+)(views.OrderListView)

@@ -3,7 +3,7 @@
 Depth is read from the jobs table when the web's /metrics is scraped (one GROUP BY), so
 every web process reports the same queue: take max() over instances, not sum(). Outcomes
 and durations are counted by the worker that ran the job; a worker shares no multiprocess
-directory with gunicorn, so it serves them on its own WORKER_METRICS_PORT (`serve`).
+directory with gunicorn, so it serves them on its own WORKER_METRICS_PORT (`manage.py worker`).
 """
 
 import logging
@@ -12,7 +12,7 @@ import time
 from django.db import DatabaseError
 from django.db.models import Count
 from procrastinate.contrib.django.models import ProcrastinateJob
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,3 @@ class QueueDepthCollector:
 
 
 QUEUE_DEPTH = QueueDepthCollector()
-
-
-def serve(port: int) -> None:
-    """The worker's own /metrics, on a thread of its own."""
-    start_http_server(port)

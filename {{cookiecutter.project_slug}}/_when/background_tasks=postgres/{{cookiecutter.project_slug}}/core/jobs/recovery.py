@@ -14,8 +14,10 @@ from procrastinate.contrib.django import app
 async def retry_stalled_jobs(context, timestamp: int) -> int:
     """Jobs left "doing" by a worker whose heartbeat stopped (killed, OOM, lost node) go back
     to the queue: a job is never silently lost, and tasks must bear running twice."""
-    stalled = await app.job_manager.get_stalled_jobs(
-        seconds_since_heartbeat=settings.TASKS_STALLED_SECONDS
+    stalled = list(
+        await app.job_manager.get_stalled_jobs(
+            seconds_since_heartbeat=settings.TASKS_STALLED_SECONDS
+        )
     )
     for job in stalled:
         await app.job_manager.retry_job(job)

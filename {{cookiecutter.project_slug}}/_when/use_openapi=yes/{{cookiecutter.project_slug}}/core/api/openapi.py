@@ -69,8 +69,8 @@ class AutoSchema(openapi.AutoSchema):
         if isinstance(field, serializers.ListField | serializers.ListSerializer):
             if not field.allow_empty:
                 schema["minItems"] = 1
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            if (max_length := getattr(field, "max_length", None)) is not None:
+                schema["maxItems"] = max_length
         elif isinstance(field, serializers.CharField) and not any(
             hasattr(validator, "regex") for validator in field.validators
         ):

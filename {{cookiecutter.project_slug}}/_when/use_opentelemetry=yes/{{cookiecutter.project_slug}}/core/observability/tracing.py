@@ -10,13 +10,16 @@ middleware chain built after start() traces requests.
 
 import os
 
-from django.conf import settings
 from opentelemetry import trace
 from opentelemetry.instrumentation.django import DjangoInstrumentor
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+{%- if cookiecutter.background_tasks == "postgres" %}
+
+from ..jobs import tracing as job_tracing
+{%- endif %}
 
 # The key of the request id on the request's span, as on its log lines (observability/logs.py).
 REQUEST_ID = "request_id"
@@ -29,30 +32,24 @@ def add_request_id(span, request, response) -> None:
         span.set_attribute(REQUEST_ID, request_id)
 
 
-def has_jobs() -> bool:
-    # With background jobs, the jobs a request defers carry its trace (core/jobs/tracing.py).
-    return "procrastinate.contrib.django" in settings.INSTALLED_APPS
-
-
 def instrument(tracer_provider: trace.TracerProvider) -> None:
     DjangoInstrumentor().instrument(tracer_provider=tracer_provider, response_hook=add_request_id)
     # Wraps psycopg's connect: only connections opened from now on are traced.
     PsycopgInstrumentor().instrument(tracer_provider=tracer_provider)
     RedisInstrumentor().instrument(tracer_provider=tracer_provider)
-    if has_jobs():
-        from ..jobs import tracing as job_tracing
-
-        job_tracing.instrument()
+{%- if cookiecutter.background_tasks == "postgres" %}
+    # The jobs a request defers carry its trace (core/jobs/tracing.py).
+    job_tracing.instrument()
+{%- endif %}
 
 
 def uninstrument() -> None:
     DjangoInstrumentor().uninstrument()
     PsycopgInstrumentor().uninstrument()
     RedisInstrumentor().uninstrument()
-    if has_jobs():
-        from ..jobs import tracing as job_tracing
-
-        job_tracing.uninstrument()
+{%- if cookiecutter.background_tasks == "postgres" %}
+    job_tracing.uninstrument()
+{%- endif %}
 
 
 def exporter():

@@ -13,7 +13,6 @@ import functools
 import os
 import time
 
-from django.apps import apps
 from django.conf import settings
 from django.utils.crypto import constant_time_compare
 from django_redis.client import DefaultClient
@@ -23,6 +22,9 @@ from prometheus_client.django import PrometheusDjangoView
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from ..api.errors import error_response, page_not_found
+{%- if cookiecutter.background_tasks == "postgres" %}
+from ..jobs.metrics import QUEUE_DEPTH
+{%- endif %}
 from . import multiprocess_metrics
 
 # Any other method a client invents is counted as "other": labels must stay few.
@@ -171,9 +173,8 @@ class MetricsView(PrometheusDjangoView):
             MultiProcessCollector(self.registry)
         else:
             self.registry.register(REGISTRY)
-        if apps.is_installed("procrastinate.contrib.django"):
-            # The job queue's depth, one query (core/jobs/metrics.py).
-            from ..jobs.metrics import QUEUE_DEPTH
-
-            self.registry.register(QUEUE_DEPTH)
+{%- if cookiecutter.background_tasks == "postgres" %}
+        # The job queue's depth, one query.
+        self.registry.register(QUEUE_DEPTH)
+{%- endif %}
         return super().get(request, *args, **kwargs)

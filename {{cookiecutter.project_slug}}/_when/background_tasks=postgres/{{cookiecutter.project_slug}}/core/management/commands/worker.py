@@ -1,14 +1,23 @@
 """`manage.py worker`: run jobs from every queue until SIGTERM.
 
-Procrastinate's own `manage.py procrastinate worker`, with this project's concurrency and,
-when WORKER_METRICS_PORT is set, its job metrics served to Prometheus. Run it on the direct
-database connection (DATABASE_URL set to DATABASE_DIRECT_URL): it LISTENs for new jobs, which
-PgBouncer's transaction pooling breaks.
+Procrastinate's own `manage.py procrastinate worker`, with this project's concurrency. Run it
+on the direct database connection (DATABASE_URL set to DATABASE_DIRECT_URL): it LISTENs for
+new jobs, which PgBouncer's transaction pooling breaks.
+{%- if cookiecutter.use_prometheus %}
+
+When WORKER_METRICS_PORT is set, it serves its job metrics to Prometheus on that port.
+{%- endif %}
 """
+
+from typing import cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
+{%- if cookiecutter.use_prometheus %}
+from prometheus_client import start_http_server
+{%- endif %}
 
 
 class Command(BaseCommand):
@@ -23,11 +32,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, concurrency: int, **options):
-        port = getattr(settings, "WORKER_METRICS_PORT", 0)
-        if port:
-            from {{ cookiecutter.project_slug }}.core.jobs import metrics as job_metrics
-
-            job_metrics.serve(port)
+{%- if cookiecutter.use_prometheus %}
+        if settings.WORKER_METRICS_PORT:
+            # A worker shares no multiprocess directory with gunicorn: it serves its own.
+            start_http_server(settings.WORKER_METRICS_PORT)
+{%- endif %}
         # Procrastinate's worker connector: a psycopg pool on the same DATABASES settings.
-        with app.replace_connector(app.connector.get_worker_connector()):
+        connector = cast(DjangoConnector, app.connector)
+        with app.replace_connector(connector.get_worker_connector()):
             app.run_worker(concurrency=concurrency)
