@@ -2,8 +2,8 @@
 
 compose.yaml against the Compose Specification (check-jsonschema's vendored schema) and the
 Dockerfile with hadolint; each check also runs once on a broken file, so that it is known to
-fail. nginx.conf and pgbouncer.ini are run for real by each generated project's own suite
-(tests/servers.py starts nginx and PgBouncer from them), which the render matrix runs.
+fail. nginx.conf and pgbouncer.ini are run for real by the proofs (proofs/servers.py starts
+nginx and PgBouncer from them), which the render matrix runs in each generated project.
 """
 
 import re

@@ -77,8 +77,10 @@ def cpu_cores(quantity: str) -> float:
     return int(quantity[:-1]) / 1000 if quantity.endswith("m") else float(quantity)
 
 
-def env_names(path: Path) -> set[str]:
-    return set(re.findall(r"^([A-Z][A-Z0-9_]*)=", path.read_text(), flags=re.MULTILINE))
+def env_names(path: Path, commented: bool = False) -> set[str]:
+    """The variables a .env file sets; with `commented`, also those it shows commented out."""
+    pattern = r"^(?:# )?([A-Z][A-Z0-9_]*)=" if commented else r"^([A-Z][A-Z0-9_]*)="
+    return set(re.findall(pattern, path.read_text(), flags=re.MULTILINE))
 
 
 def names_in_app_code(project: Path) -> set[str]:
@@ -361,7 +363,8 @@ def test_every_env_variable_is_one_the_app_reads(rendered):
 
     assert {"DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "WEB_CONCURRENCY"} <= app_reads
     assert config & secret == set()
-    assert kubernetes - documented == set(), "set in Kubernetes, unknown to .env.example"
+    known = env_names(rendered.path / ".env.example", commented=True)
+    assert kubernetes - known == set(), "set in Kubernetes, unknown to .env.example"
     # What .env.example documents for the app is set, the way production wants it.
     assert (documented & app_reads) - kubernetes == set(), "documented, not set in Kubernetes"
     assert rendered.config()["DJANGO_SETTINGS_MODULE"] == "config.settings.production"

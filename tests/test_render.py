@@ -52,6 +52,25 @@ def test_production_settings_pass_the_deploy_check(project):
     )
 
 
+def test_mypy_finds_no_type_error(project):
+    project.run("make", "typecheck")
+
+
+def test_the_pre_commit_hooks_pass_on_every_file(project):
+    # pre-commit reads the files git knows: the project as a team's first commit would hold it.
+    project.run("git", "init", "--quiet")
+    project.run("git", "add", "--all")
+    project.uv_run("pre-commit", "run", "--all-files")
+
+
+def test_make_migrate_creates_the_database_on_a_fresh_server(project):
+    direct_url = f"postgres://postgres@127.0.0.1:5432/{project.slug}"
+    drop = f'DROP DATABASE IF EXISTS "{project.slug}" WITH (FORCE)'
+    project.run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", drop)
+    project.run("make", "migrate", env={"DATABASE_DIRECT_URL": direct_url})
+    project.run("make", "migrate", env={"DATABASE_DIRECT_URL": direct_url})  # and finds it
+
+
 def test_models_and_migrations_agree(project):
     project.uv_run("python", "manage.py", "makemigrations", "--check", "--dry-run")
 

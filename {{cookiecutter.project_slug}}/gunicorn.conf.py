@@ -16,11 +16,9 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
 # (2 x cores) + 1: enough processes to keep every core busy while others wait on I/O.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# Threads per worker, measured on 2 cores with 5 workers and 16 connections (wrk), in CPU
-# time of the whole server per request, best of three runs: /healthz 1.19 ms with sync
-# workers, 1.05 with 2 threads, 1.41 with 4; a cached products page 2.94, 1.75 and 2.62. A
-# second thread overlaps one request's waits on Redis or the database; more of them mostly
-# wait for each other's turn with the GIL, which is where /healthz's long tail came from.
+# Threads per worker: a second thread overlaps one request's waits on Redis or the database;
+# more of them mostly wait for each other's turn with the GIL, and cost more CPU per request
+# than they save (docs/performance.md).
 {%- if cookiecutter.db_pooling == "persistent" %}
 # Here sync workers all the same, one request at a time: each worker holds exactly one
 # persistent Postgres connection, so Postgres sees replicas x workers connections. Raise
@@ -34,9 +32,9 @@ threads = int(os.environ.get("WEB_THREADS", "{{ 1 if cookiecutter.db_pooling == 
 worker_class = "gthread" if threads > 1 else "sync"
 
 # Recycle a worker after ~10,000 requests to bound slow leaks; the jitter keeps the workers
-# from all restarting at the same moment. A recycle costs about 0.3 s of CPU (the old worker's
-# exit, the new one's start): every 1,000 requests that was a third of the CPU of /healthz
-# under load (1.8 ms per request against 1.2 without recycling); every 10,000, 0.03 ms.
+# from all restarting at the same moment. A recycle costs the old worker's exit and the new
+# one's start: every 1,000 requests that was a large share of a cheap request's CPU, every
+# 10,000 it is noise (docs/performance.md).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
 
@@ -57,9 +55,9 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 control_socket_disable = True
 
 # Import the app once in the master, then fork the workers from it. A worker then starts
-# ready instead of spending ~0.8 s of CPU importing Django, and the requests queued behind a
-# booting worker no longer wait for it (p99 of /healthz under load: 1.7 s without, 58 ms
-# with). The price: a code change needs a restart, not a HUP.
+# ready instead of importing Django, and the requests queued behind a booting worker no longer
+# wait for it, which was most of the long tail under load (docs/performance.md). The price: a
+# code change needs a restart, not a HUP.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 # Trust X-Forwarded-* only from the load balancer in front of this container.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -123,13 +121,12 @@ def pre_fork(server, worker):
         if close_pool is not None:
             close_pool()
     # Django imports the URLconf, and with it every view and DRF, at a worker's first
-    # request: 50 ms of CPU, which that request waited for, in every new worker.
+    # request, which waited for it, in every new worker.
     importlib.import_module(settings.ROOT_URLCONF)
     # Moves the objects of the loaded app out of the garbage collector's sight: a worker no
     # longer walks them in its collections, which write to each of them and so copy every
-    # memory page it shares with the master. A worker's life of 1,000 requests (0.22 s of
-    # CPU) cost 0.51 s with the walks, 0.29 s without. Python's gc.freeze() documentation
-    # advises it before a fork.
+    # memory page it shares with the master. Python's gc.freeze() documentation advises it
+    # before a fork.
     gc.freeze()
 {%- if cookiecutter.use_opentelemetry %}
 

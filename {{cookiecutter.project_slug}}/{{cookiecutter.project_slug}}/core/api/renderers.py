@@ -1,8 +1,8 @@
 """JSON rendered by orjson, for the lists that render many rows.
 
-DRF's JSONRenderer goes through the json module, about 15 times slower than orjson on a page of
-20 products. The output is the same JSON for what serializers produce (str, int, float, bool,
-None, lists and dicts); datetimes end in "Z" as DRF writes them.
+DRF's JSONRenderer goes through the json module, several times slower than orjson on a page
+of products (docs/performance.md). The output is the same JSON for what serializers produce
+(str, int, float, bool, None, lists and dicts); datetimes end in "Z" as DRF writes them.
 """
 
 from decimal import Decimal

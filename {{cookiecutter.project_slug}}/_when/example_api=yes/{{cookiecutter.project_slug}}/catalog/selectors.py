@@ -66,7 +66,7 @@ def _id_of(model, slug: str) -> Subquery:
 def _tags() -> Prefetch:
     # One query for the tags of every product on the page (WHERE product_id IN (...)), kept
     # as a plain list: a related manager and a queryset per product would cost more to build
-    # (about 2 ms for a page of 20) than the query itself.
+    # than the query itself.
     return Prefetch(
         "tags", queryset=Tag.objects.only("id", "slug").order_by("slug"), to_attr="tag_list"
     )

@@ -5,7 +5,7 @@ a batch's categories are checked with one query for the whole batch.
 
 When to write a read without a serializer: the two lists below are the API's hottest reads,
 so their rows come from values() and a function per row shapes them (product_json,
-order_json), about a tenth of a ModelSerializer's cost. Do that for a list that is read far
+order_json), a fraction of a ModelSerializer's cost. Do that for a list that is read far
 more often than it changes shape, once a profile shows the serializer's share. Everywhere
 else a serializer is fine, and clearer: it is one declaration, it validates input, and its
 schema is exact. Each hand-written shape keeps its serializer beside it, which describes it in
