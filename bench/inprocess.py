@@ -213,7 +213,8 @@ def middleware_claims(repeat: int = 3000) -> list[dict]:
             logging.INFO,
         ),
     ]
-    access_log = logging.getLogger(f"{os.environ['BENCH_PROJECT_PACKAGE']}.core.observability.request_context")
+    package = os.environ["BENCH_PROJECT_PACKAGE"]
+    access_log = logging.getLogger(f"{package}.core.observability.request_context")
     rows = []
     for label, stack, level in stacks:
         access_log.setLevel(level)

@@ -176,8 +176,8 @@ class Report:
             check(
                 f"{endpoint}, times the defaults",
                 self.per_round((TEMPLATE, endpoint), (DEFAULTS, MISS)),
-                ">= 12",
-                lambda v: v >= 12,
+                ">= 10",
+                lambda v: v >= 10,
             )
             check(
                 f"{endpoint}, p99 at {self.connections} connections (ms)",

@@ -27,10 +27,9 @@ def test_an_anonymous_request_sets_no_cookie():
     assert response.cookies == {}
 
 
-def test_the_cache_is_redis_and_survives_a_redis_outage():
+def test_the_cache_gives_up_on_an_unresponsive_redis_within_a_second():
+    # That an unreachable Redis turns into misses is test_cache.py's to prove.
     cache = settings.CACHES["default"]
-    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
-    assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert cache["OPTIONS"]["SOCKET_CONNECT_TIMEOUT"] <= 1
     assert cache["OPTIONS"]["SOCKET_TIMEOUT"] <= 1
 

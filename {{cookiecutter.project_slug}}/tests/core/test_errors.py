@@ -4,59 +4,11 @@
 import re
 
 import pytest
-from django.db import OperationalError
 from django.test import Client, override_settings
-from django.urls import include, path
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tests.authentication import LOGIN_URL
 
-
-class EchoView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    def post(self, request):
-        return Response({"received": len(str(request.data))})
-
-
-class HostView(APIView):
-    permission_classes = [AllowAny]
-
-    def get(self, request):
-        return Response({"host": request.get_host()})
-
-
-def crashing_view(request):
-    raise RuntimeError("a bug")
-
-
-def database_down_view(request):
-    raise OperationalError("connection to server at 127.0.0.1, port 6432 failed")
-
-
-class DatabaseDownApiView(APIView):
-    permission_classes = [AllowAny]
-
-    def get(self, request):
-        raise OperationalError("server closed the connection unexpectedly")
-
-
-# This module is also the URLconf of its tests: a few views beside the project's URLs.
-urlpatterns = [
-    path("echo/", EchoView.as_view()),
-    path("host/", HostView.as_view()),
-    path("crash/", crashing_view),
-    path("database-down/", database_down_view),
-    path("api-database-down/", DatabaseDownApiView.as_view()),
-    path("", include("config.urls")),
-]
-# The project's error handlers, which Django looks up in the root URLconf.
-from config.urls import handler400, handler404, handler500  # noqa: E402, F401
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.views")]
 
 
 def error_of(response, status: int) -> dict:
@@ -92,7 +44,7 @@ def test_a_method_the_view_does_not_have_is_a_json_405(client):
 
 
 def test_a_host_not_in_allowed_hosts_is_a_json_400_that_does_not_echo_it(client):
-    response = client.get("/host/", HTTP_HOST="evil.example")
+    response = client.get("/open/", HTTP_HOST="evil.example")
     error = error_of(response, 400)
     assert "evil" not in response.content.decode()
     assert error["code"] == "bad_request"

@@ -1,4 +1,5 @@
-import json
+"""/healthz says the process is up without touching anything; /readyz checks the database and
+Redis, and stays ready, degraded, while Redis is down."""
 
 import pytest
 
@@ -17,9 +18,7 @@ def test_readyz_is_ok_when_database_and_redis_answer(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
-    assert body["status"] == "ok"
-    assert body["database"] == "ok"
-    assert body["redis"] == "ok"
+    assert (body["status"], body["database"], body["redis"]) == ("ok", "ok", "ok")
 
 
 @pytest.mark.usefixtures("redis_down")
@@ -28,7 +27,6 @@ def test_readyz_is_degraded_but_ready_while_redis_is_unreachable(client):
     # come from the database.
     response = client.get("/readyz")
     assert response.status_code == 200
-    body = json.loads(response.content)
-    assert body["status"] == "degraded"
+    body = response.json()
+    assert (body["status"], body["database"]) == ("degraded", "ok")
     assert "redis" in body["degraded"]
-    assert body["database"] == "ok"

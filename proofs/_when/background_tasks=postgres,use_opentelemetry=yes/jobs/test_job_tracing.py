@@ -4,13 +4,13 @@ child of the deferring span, and the job's SQL queries are children of its span.
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from {{ cookiecutter.project_slug }}.core.jobs import tracing as job_tracing
 from {{ cookiecutter.project_slug }}.core.jobs import defer
+from {{ cookiecutter.project_slug }}.core.jobs import tracing as job_tracing
 
 from tests.proofs import servers
+from tests.proofs.collector import Collector
 from tests.proofs.jobs import tasks
 from tests.proofs.jobs.conftest import Workers, registered, wait_until_done
-from tests.proofs.collector import Collector, attributes
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_a_job_runs_in_the_trace_of_the_span_that_deferred_it(traced_worker, col
     assert wait_until_done(timeout=10)
 
     def job_spans():
-        spans = [span for span in collector.spans if span.name == "run tests.proofs.jobs.tasks.note_run"]
+        spans = [span for span in collector.spans if span.name == f"run {tasks.note_run.name}"]
         return spans if len(spans) == 2 else None
 
     spans = servers.wait_for(job_spans, timeout=10)

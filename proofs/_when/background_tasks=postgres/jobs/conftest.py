@@ -21,6 +21,8 @@ TIMINGS = {
 }
 # The longest a killed worker's job waits to be queued again, with these timings.
 RECOVERY_SECONDS = 2 + 1 + 1
+# Names the workers' connections in pg_stat_activity.
+APPLICATION_NAME = "proof-worker"
 
 
 class Workers:
@@ -51,6 +53,7 @@ class Workers:
             "DJANGO_SETTINGS_MODULE": "tests.proofs.jobs.settings",
             # The test database, directly: workers LISTEN.
             "DATABASE_URL": servers.database_url(),
+            "PGAPPNAME": APPLICATION_NAME,
             "WORKER_METRICS_PORT": "0",
             **TIMINGS,
         }
@@ -63,8 +66,19 @@ class Workers:
         ).start()
 
     def kill_all(self) -> None:
+        """Kill every worker, and end what their connections left open: a transaction of a
+        killed worker must not hold a lock that the next test's cleanup waits for."""
         for executor in self.executors:
             executor.kill()
+        end_worker_connections()
+
+
+def end_worker_connections() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [APPLICATION_NAME],
+        )
 
 
 def registered() -> set[int]:
@@ -72,33 +86,38 @@ def registered() -> set[int]:
 
 
 @pytest.fixture(scope="module")
-def _workers():
+def worker_pool(django_db_blocker):
     workers = Workers()
     yield workers
-    workers.kill_all()
+    with django_db_blocker.unblock():
+        workers.kill_all()
 
 
 @pytest.fixture
 def job_runs(transactional_db):
     """An empty queue and an empty log of runs (tasks.runs reads it). Jobs are committed, so
     that workers see them: these tests use transactional_db, whose flush leaves Procrastinate's
-    tables alone (Django does not manage them)."""
+    tables alone (Django does not manage them).
+
+    DELETE, not TRUNCATE: the workers of the module keep running, and TRUNCATE's exclusive
+    locks, taken table by table, deadlock with a worker's transaction that holds one of them.
+    """
     tasks.create_table()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE procrastinate_jobs CASCADE")
+        cursor.execute("DELETE FROM procrastinate_jobs")
     return tasks.runs
 
 
 @pytest.fixture
-def workers(_workers, job_runs) -> list[SimpleExecutor]:
+def workers(worker_pool, job_runs) -> list[SimpleExecutor]:
     """Two running workers; .stop() sends SIGTERM and waits, .kill() is a crash."""
-    return _workers.running(2)
+    return worker_pool.running(2)
 
 
 @pytest.fixture
-def worker(_workers, job_runs) -> SimpleExecutor:
+def worker(worker_pool, job_runs) -> SimpleExecutor:
     """One running worker, the first of `workers`."""
-    return _workers.running(1)[0]
+    return worker_pool.running(1)[0]
 
 
 def wait_until_done(timeout: float) -> bool:

@@ -22,12 +22,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
-import {{ cookiecutter.project_slug }}.core.replica.router as db_router
 import {{ cookiecutter.project_slug }}.core.replica.read_your_writes as read_your_writes
+import {{ cookiecutter.project_slug }}.core.replica.router as db_router
 from config.settings.components.replica import replica_database
 
-from tests.proofs.servers import free_port
 from tests.proofs.replica.standby import HotStandby
+from tests.proofs.servers import free_port
 
 REPLICA = db_router.REPLICA
 # The standby listens on a free port, unless DATABASE_REPLICA_DIRECT_URL names one.

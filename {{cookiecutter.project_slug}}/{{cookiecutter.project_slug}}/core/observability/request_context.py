@@ -34,9 +34,6 @@ VALID_REQUEST_ID = re.compile(r"[\w.:/+=@-]{1,128}", re.ASCII)
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.slow_query_ms = settings.SLOW_QUERY_MS
-        self.server_timing = settings.SERVER_TIMING
-        self.databases = list(settings.DATABASES)
 
     def __call__(self, request):
         started = time.perf_counter()
@@ -46,17 +43,18 @@ class RequestContextMiddleware:
         request.request_id = request_id
         token = current_request_id.set(request_id)
         # Read by PrometheusMiddleware, and by any view that wants its own query count.
-        request.query_stats = stats = QueryStats(request.method, request.path, self.slow_query_ms)
+        stats = QueryStats(request.method, request.path, settings.SLOW_QUERY_MS)
+        request.query_stats = stats
         try:
             with contextlib.ExitStack() as wrappers:
-                for alias in self.databases:
+                for alias in settings.DATABASES:
                     wrappers.enter_context(connections[alias].execute_wrapper(stats))
                 response = self.get_response(request)
             duration_ms = (time.perf_counter() - started) * 1000
             db_ms = stats.db_seconds * 1000
 
             response[REQUEST_ID_HEADER] = request_id
-            if self.server_timing:
+            if settings.SERVER_TIMING:
                 queries = "1 query" if stats.queries == 1 else f"{stats.queries} queries"
                 response["Server-Timing"] = (
                     f'db;dur={db_ms:.2f};desc="{queries}", total;dur={duration_ms:.2f}'

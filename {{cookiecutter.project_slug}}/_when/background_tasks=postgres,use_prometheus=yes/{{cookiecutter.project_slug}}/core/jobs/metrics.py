@@ -1,7 +1,8 @@
-"""Prometheus metrics of the job queue: its depth, and each job's outcome and duration.
+"""Prometheus metrics of the job queue: its depth, its overdue jobs, each job's outcome and
+duration.
 
-Depth is read from the jobs table when the web's /metrics is scraped (one GROUP BY), so
-every web process reports the same queue: take max() over instances, not sum(). Outcomes
+Depth and overdue jobs are read from the queue's tables when the web's /metrics is scraped,
+so every web process reports the same queue: take max() over instances, not sum(). Outcomes
 and durations are counted by the worker that ran the job; a worker shares no multiprocess
 directory with gunicorn, so it serves them on its own WORKER_METRICS_PORT (`manage.py worker`).
 """
@@ -11,9 +12,12 @@ import time
 
 from django.db import DatabaseError
 from django.db.models import Count
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+
+from .deadlines import overdue_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +49,20 @@ async def measure(call_next, context, worker):
 
 
 class QueueDepthCollector:
-    """background_jobs_queued{queue,status}, counted at scrape time."""
+    """background_jobs_queued{queue,status} and background_jobs_overdue{task}, counted at
+    scrape time."""
 
     def collect(self):
-        gauge = GaugeMetricFamily(
+        queued = GaugeMetricFamily(
             "background_jobs_queued",
             "Jobs waiting (todo) or running (doing), by queue.",
             labels=["queue", "status"],
+        )
+        overdue = GaugeMetricFamily(
+            "background_jobs_overdue",
+            "Jobs running for longer than their task's deadline: the recovery check queues "
+            "them again.",
+            labels=["task"],
         )
         try:
             rows = list(
@@ -60,13 +71,19 @@ class QueueDepthCollector:
                 .annotate(jobs=Count("id"))
                 .order_by()
             )
+            late: dict[str, int] = {}
+            for _, task in overdue_jobs(timezone.now()):
+                late[task] = late.get(task, 0) + 1
         except DatabaseError:
             # The other metrics are still worth a scrape while the database is down.
             logger.warning("Queue depth not read: the database did not answer", exc_info=True)
             return
         for row in rows:
-            gauge.add_metric([row["queue_name"], row["status"]], row["jobs"])
-        yield gauge
+            queued.add_metric([row["queue_name"], row["status"]], row["jobs"])
+        for task, jobs in late.items():
+            overdue.add_metric([task], jobs)
+        yield queued
+        yield overdue
 
 
 QUEUE_DEPTH = QueueDepthCollector()

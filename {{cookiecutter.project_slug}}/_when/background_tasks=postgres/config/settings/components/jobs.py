@@ -24,6 +24,10 @@ TASKS_HEARTBEAT_SECONDS = env.float("TASKS_HEARTBEAT_SECONDS", default=10)
 TASKS_STALLED_SECONDS = env.float("TASKS_STALLED_SECONDS", default=30)
 # How often a worker looks for stalled jobs, in whole seconds (a cron field).
 TASKS_RECOVERY_SECONDS = env.int("TASKS_RECOVERY_SECONDS", default=10)
+# How long a job may run before it is queued again, and counted overdue in /metrics meanwhile
+# (core/jobs/deadlines.py); a task that needs longer gets its own, by name, in TASKS_DEADLINES.
+TASKS_DEADLINE_SECONDS = env.float("TASKS_DEADLINE_SECONDS", default=600)
+TASKS_DEADLINES: dict[str, float] = {}
 
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": TASKS_HEARTBEAT_SECONDS,
@@ -36,8 +40,9 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 }
 # Procrastinate imports each app's `tasks` module; the project's own recovery task lives here.
 PROCRASTINATE_IMPORT_PATHS = ["{{ cookiecutter.project_slug }}.core.jobs.recovery"]
-# Wraps every job a worker runs (core/jobs/__init__.py installs them).
-PROCRASTINATE_ON_APP_READY = "{{ cookiecutter.project_slug }}.core.jobs.middleware.on_app_ready"
+# Installs the worker middleware below, and the job manager of core/jobs/manager.py.
+PROCRASTINATE_ON_APP_READY = "{{ cookiecutter.project_slug }}.core.jobs.setup.on_app_ready"
+# Wraps every job a worker runs, in this order.
 TASKS_WORKER_MIDDLEWARE = [
 {%- if cookiecutter.use_opentelemetry %}
     # First: the job's span covers the others' work.

@@ -1,8 +1,4 @@
-"""What wraps every job a worker runs: settings.TASKS_WORKER_MIDDLEWARE, in that order."""
-
-from django.conf import settings
-from django.utils.module_loading import import_string
-from procrastinate import App
+"""Worker middleware of this project's own (settings.TASKS_WORKER_MIDDLEWARE lists them)."""
 
 from ..observability.logs import current_request_id
 from . import REQUEST_ID
@@ -16,9 +12,3 @@ async def carry_request_id(call_next, context, worker):
     """
     current_request_id.set(context.job.task_kwargs.pop(REQUEST_ID, None))
     return await call_next()
-
-
-def on_app_ready(app: App) -> None:
-    """PROCRASTINATE_ON_APP_READY: installs the middleware of settings.TASKS_WORKER_MIDDLEWARE."""
-    middleware = [import_string(path) for path in settings.TASKS_WORKER_MIDDLEWARE]
-    app.worker_defaults["worker_middleware"] = middleware

@@ -38,6 +38,6 @@ class Command(BaseCommand):
             start_http_server(settings.WORKER_METRICS_PORT)
 {%- endif %}
         # Procrastinate's worker connector: a psycopg pool on the same DATABASES settings.
-        connector = cast(DjangoConnector, app.connector)
-        with app.replace_connector(connector.get_worker_connector()):
+        connector = cast(DjangoConnector, app.connector).get_worker_connector()
+        with app.replace_connector(connector):
             app.run_worker(concurrency=concurrency)

@@ -6,15 +6,8 @@ import pytest
 
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 
-from tests.proofs.replica import test_read_replica as replica_suite
+from tests.proofs.replica.test_read_replica import REPLICA
 
-# The read-replica suite's fixtures: its standby, the replica alias that reads from it, and a
-# unit of work per test.
-standby = replica_suite.standby
-replica = replica_suite.replica
-_new_unit_of_work = replica_suite._new_unit_of_work
-
-REPLICA = replica_suite.REPLICA
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
     pytest.mark.usefixtures("replica"),
