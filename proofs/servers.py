@@ -180,6 +180,7 @@ def nginx(directory: Path, upstream_ports: list[int]) -> HTTPExecutor:
         stderr=-2,
     )
     executor.base_url, executor.access_log = f"http://127.0.0.1:{port}", directory / "access.log"
+    executor.cache_dir = directory / "cache"
     return executor
 
 
@@ -199,6 +200,12 @@ def native_nginx_config(text: str, port: int, upstream_ports: list[int], run_dir
         (r"^pid\s[^;]*;", f"pid {run_dir}/nginx.pid;"),
         (r"^error_log\s+\S+", f"error_log {run_dir}/error.log"),
         (r"^([ \t]*)access_log\s+/\S+", rf"\1access_log {run_dir}/access.log"),
+        (r"^([ \t]*)proxy_cache_path\s+/\S+", rf"\1proxy_cache_path {run_dir}/cache"),
+        # Which instance answered, for the tests (the project's own nginx names none).
+        (
+            r"^([ \t]*)add_header X-Request-ID .*$",
+            lambda m: f"{m[0]}\n{m[1]}add_header X-Upstream $upstream_addr always;",
+        ),
         (r"^http\s*\{\n", lambda m: m[0] + temp_paths),
     ]
     for pattern, replacement in rewrites:

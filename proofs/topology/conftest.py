@@ -8,6 +8,7 @@ part running, whatever the test before it broke, and with both Redis empty.
 """
 
 import contextlib
+import shutil
 from dataclasses import dataclass
 
 import httpx
@@ -17,6 +18,9 @@ from mirakuru import Executor
 
 from tests.proofs import servers
 from tests.proofs.login import log_in
+
+# How long nginx may keep a public answer, in this topology.
+PUBLIC_CACHE_SECONDS = 2
 
 
 @dataclass
@@ -44,7 +48,14 @@ def _topology(django_db_setup):
     if (servers.DEPLOY_DIR / "pgbouncer" / "pgbouncer.ini").exists():
         pgbouncer = servers.pgbouncer(directory, database_url)
         database_url = servers.database_url(port=pgbouncer.port)
-    env = {"DATABASE_URL": database_url, "REDIS_URL": cache.url, "SESSION_REDIS_URL": sessions.url}
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": cache.url,
+        "SESSION_REDIS_URL": sessions.url,
+        # nginx keeps public answers this long: short, so that a test sees them expire.
+        "PUBLIC_CACHE_SECONDS": str(PUBLIC_CACHE_SECONDS),
+        "PUBLIC_STALE_SECONDS": "5",
+    }
     web = [servers.gunicorn(directory, env) for _ in range(2)]
     nginx = servers.nginx(directory, [instance.port for instance in web])
     topology = Topology(web, nginx, cache, sessions, pgbouncer)
@@ -56,16 +67,19 @@ def _topology(django_db_setup):
 
 @pytest.fixture
 def topology(_topology) -> Topology:
-    """The running topology: what an earlier test stopped runs again, and Redis is empty."""
+    """The running topology: what an earlier test stopped runs again, and Redis and nginx's
+    cache are empty."""
     restarted = False
     for part in _topology.parts():
         if not part.running():
             part.start()
             restarted = True
-    if restarted:
-        # nginx keeps an instance that failed out of rotation for fail_timeout (5 s): a fresh
-        # nginx puts it back at once.
+    cache = _topology.nginx.cache_dir
+    if restarted or (cache.exists() and any(cache.iterdir())):
+        # A fresh nginx puts back at once an instance that failed (it keeps one out of
+        # rotation for fail_timeout, 5 s), and starts with an empty cache.
         _topology.nginx.stop()
+        shutil.rmtree(cache, ignore_errors=True)
         _topology.nginx.start()
     for server in (_topology.cache, _topology.sessions):
         redis.Redis.from_url(server.url).flushall()
@@ -75,6 +89,14 @@ def topology(_topology) -> Topology:
 @pytest.fixture
 def http():
     with httpx.Client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def past_nginx_cache():
+    """A client whose requests always reach an instance: nginx neither serves nor stores an
+    answer to a request with a cookie, so what answers is the app and its own cache."""
+    with httpx.Client(timeout=10, cookies={"visitor": "1"}) as client:
         yield client
 
 

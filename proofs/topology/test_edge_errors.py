@@ -1,5 +1,9 @@
-"""What nginx answers itself is JSON in the app's error shape: a body over its limit, and
-logins past its per-address rate (deploy/nginx/nginx.conf)."""
+"""What nginx answers itself is JSON in the app's error shape: a request it cannot read, a
+body over its limit, logins past its per-address rate, and no instance answering, where only
+a read is invited to retry (deploy/nginx/nginx.conf)."""
+
+import json
+import socket
 
 import pytest
 
@@ -31,3 +35,32 @@ def test_logins_past_nginx_rate_for_one_address_get_a_json_429(topology, http):
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
     assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [("GET /" + "a" * 9000 + " HTTP/1.1", 414), ("NONSENSE", 400)],
+    ids=["uri-too-long", "malformed"],
+)
+def test_a_request_nginx_cannot_read_is_answered_in_json(topology, request_line, status):
+    host, port = topology.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(f"{request_line}\r\nHost: {host}\r\n\r\n".encode())
+        answer = raw.recv(65536).decode(errors="replace")
+
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}")
+    assert json.loads(body)["error"]["status"] == status
+
+
+def test_with_no_instance_a_read_may_be_retried_and_a_write_is_not_invited_to(topology, http):
+    for instance in topology.web:
+        instance.stop()
+
+    read = http.get(f"{topology.url}/api/v1/me/")
+    write = http.post(f"{topology.url}/api/v1/me/", json={})
+
+    assert (read.status_code, read.json()["error"]["code"]) == (503, "unavailable")
+    assert int(read.headers["Retry-After"]) > 0
+    assert (write.status_code, write.json()["error"]["code"]) == (502, "bad_gateway")
+    assert "Retry-After" not in write.headers

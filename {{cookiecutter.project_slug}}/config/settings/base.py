@@ -68,6 +68,8 @@ MIDDLEWARE = [
 {%- endif %}
     # HSTS, nosniff and the HTTPS redirect: a few header writes, no I/O.
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: private and no-store unless a view says otherwise, and never Vary: Cookie.
+    "{{ cookiecutter.project_slug }}.core.api.cache_control.CacheControlMiddleware",
 {%- if cookiecutter.use_admin %}
     # Serves the admin's static files from the app image, so the stateless web tier needs no
     # shared volume with nginx.
@@ -262,6 +264,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Answers that are the same for every anonymous caller (the catalog's) may be kept this long
+# by nginx's cache, a CDN or a browser, and served this much longer while one refreshes them:
+# a write reaches anonymous readers within PUBLIC_CACHE_SECONDS and one refresh.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=5)
+PUBLIC_STALE_SECONDS = env.int("PUBLIC_STALE_SECONDS", default=30)
 
 # A query this slow, run once per request, caps a worker thread near 30 requests/s: each one is
 # logged at WARNING with the request's path, in every environment (core/observability/).

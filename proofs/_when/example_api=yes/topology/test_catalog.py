@@ -79,10 +79,10 @@ def test_an_instance_killed_mid_burst_loses_and_doubles_no_order(
 
 
 def test_a_product_page_cached_by_one_instance_is_served_from_cache_by_the_other(
-    topology, products, http
+    topology, products, past_nginx_cache
 ):
     url = f"{topology.url}/api/v1/products/"
-    anonymous = http  # anonymous pages are the cached ones
+    anonymous = past_nginx_cache
     first = anonymous.get(url)
     assert first.status_code == 200
     # Behind the API's back: an UPDATE that invalidates nothing.
@@ -104,11 +104,11 @@ def test_a_product_page_cached_by_one_instance_is_served_from_cache_by_the_other
 
 
 def test_while_the_cache_redis_is_stopped_products_are_read_from_the_database(
-    topology, products, http
+    topology, products, past_nginx_cache
 ):
     topology.cache.stop()
 
-    responses = [http.get(f"{topology.url}/api/v1/products/") for _ in range(4)]
+    responses = [past_nginx_cache.get(f"{topology.url}/api/v1/products/") for _ in range(4)]
 
     assert [r.status_code for r in responses] == [200] * 4
     assert {served_by(r) for r in responses} == {address(web) for web in topology.web}

@@ -42,4 +42,7 @@ class CursorPagination(pagination.CursorPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            elif parameter["name"] == self.cursor_query_param:
+                # The base64 text DRF encodes a position as; empty, the first page.
+                parameter["schema"]["pattern"] = "^[A-Za-z0-9+/]*={0,2}$"
         return parameters

@@ -62,10 +62,11 @@ def test_a_numeric_cursor_past_the_largest_id_pages_from_the_newest(
 
 
 @pytest.mark.parametrize("parameter", ["category", "tag"])
-def test_a_nul_byte_in_a_filter_is_a_400(anonymous, parameter):
-    response = anonymous.get(f"/api/v1/products/?{parameter}=%00")
+@pytest.mark.parametrize("value", ["%00", "not%20a%20slug", "", "x" * 65])
+def test_a_filter_that_is_not_a_slug_is_a_400_naming_it(anonymous, parameter, value):
+    response = anonymous.get(f"/api/v1/products/?{parameter}={value}")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid"
+    assert list(response.json()["error"]["fields"]) == [parameter]
 
 
 def test_a_5000_row_import_of_about_3_4_mb_is_accepted(customer, categories):

@@ -43,6 +43,18 @@ def test_an_order_takes_its_items_out_of_stock(customer, user, make_products):
     assert dict(Product.objects.values_list("pk", "stock")) == {book.pk: 8, game.pk: 9}
 
 
+def test_an_order_retried_with_its_idempotency_key_is_placed_once(customer, product):
+    key = {"Idempotency-Key": "4f9e1c2a-order"}
+    placed = customer.post(URL, order((product, 2)), headers=key)
+
+    retried = customer.post(URL, order((product, 2)), headers=key)
+
+    assert (placed.status_code, retried.status_code) == (201, 201)
+    assert retried.json() == placed.json()
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock == 8
+
+
 @pytest.mark.parametrize("items", [1, 10])
 def test_placing_an_order_runs_the_same_queries_whatever_the_number_of_items(
     customer, make_products, django_assert_num_queries, auth_queries, items

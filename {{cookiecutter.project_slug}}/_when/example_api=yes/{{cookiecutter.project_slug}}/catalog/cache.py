@@ -7,6 +7,8 @@ scanning the keyspace. A stale entry is recomputed and overwritten by its next r
 
 What is stored is the response body, the bytes sent to the client: a hit sends them as they
 are, with nothing to render. Reading the version and the body is one round trip (get_many).
+The version also makes the ETag: a client (or nginx) whose copy is current gets a 304, with
+no SQL and nothing to render.
 
 Why readers never cache stale data as fresh: a reader reads the version before it queries the
 database, and a writer replaces the version after its commit. A reader that sees the new
@@ -23,10 +25,15 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, Error, connections, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from rest_framework.request import Request
+
+from ..core.api.cache_control import public_for_anonymous
 
 VERSION_KEY = "catalog:version"
 # Invalidation is exact: the timeout only bounds the memory held by responses nobody asks for.
@@ -42,8 +49,30 @@ class Cached:
     # The stored response, when it was computed under that version.
     body: bytes | None
 
+    @property
+    def etag(self) -> str | None:
+        """Changes with the catalog and differs from URL to URL; none while Redis is down."""
+        return None if self.version is None else f'"{self.version}.{self.key[-16:]}"'
 
-def page_key(request: HttpRequest) -> str:
+
+def respond(request: Request, render: Callable[[str | None], bytes]) -> HttpResponse:
+    """The answer to a catalog GET: a 304 when the client's copy is current, the stored body
+    when there is one, or else render(database)'s, stored for the next reader."""
+    cached = lookup(page_key(request))
+    # DRF's Request passes on what Django's has: the conditional headers.
+    response = get_conditional_response(cast(HttpRequest, request), etag=cached.etag)
+    if response is None:
+        body = cached.body
+        if body is None:
+            body = render(database_for(cached.version))
+            store(cached, body)
+        response = HttpResponse(body, content_type="application/json")
+    if cached.etag is not None:
+        response["ETag"] = cached.etag
+    return public_for_anonymous(request, response)
+
+
+def page_key(request: HttpRequest | Request) -> str:
     """One key per URL. The host and scheme are part of it: a page's links are absolute."""
     url = request.build_absolute_uri()
     return "catalog:page:" + hashlib.sha256(url.encode()).hexdigest()
@@ -61,16 +90,6 @@ def lookup(key: str) -> Cached:
 def store(cached: Cached, body: bytes) -> None:
     if cached.version is not None:
         cache.set(cached.key, (cached.version, body), TIMEOUT)
-
-
-def cached_body(key: str, compute: Callable[[str | None], bytes]) -> bytes:
-    """compute(database)'s body, from the cache when it was stored under the current version."""
-    cached = lookup(key)
-    if cached.body is not None:
-        return cached.body
-    body = compute(database_for(cached.version))
-    store(cached, body)
-    return body
 
 
 def invalidate() -> None:

@@ -72,6 +72,13 @@ class Amount(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+class ProductFilters(serializers.Serializer):
+    """The products list's query parameters: each a slug, as the schema states."""
+
+    category = Slug(max_length=64, required=False, help_text="Only this category.")
+    tag = Slug(max_length=64, required=False, help_text="Only products with this tag.")
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category

@@ -5,15 +5,17 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import GenericAPIView, RetrieveAPIView
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..core.api.errors import Conflict
+from ..core.api.idempotency import idempotent
 from ..core.api.renderers import OrjsonRenderer, to_json
 from . import cache, selectors, services
 from .models import Order, Product
@@ -23,6 +25,7 @@ from .serializers import (
     OrderRequestSerializer,
     OrderSerializer,
     ProductDetailSerializer,
+    ProductFilters,
     ProductImportSerializer,
     ProductSerializer,
     ProductUpdateSerializer,
@@ -34,8 +37,9 @@ from .serializers import (
 class ProductListView(GenericAPIView):
     """Products, newest first; ?category=<slug> and ?tag=<slug> filter them.
 
-    Every caller sees the same pages, so they are cached until the next product write: a
-    cached page runs no SQL and renders nothing (catalog/cache.py).
+    Every caller sees the same pages, so they are cached until the next product write, with
+    an ETag: a cached page runs no SQL and renders nothing, a current copy is a 304, and
+    anonymous pages may be kept by any cache for a few seconds (catalog/cache.py).
     """
 
     # Describes the response in the OpenAPI schema; the rows are shaped by product_json.
@@ -44,26 +48,34 @@ class ProductListView(GenericAPIView):
     renderer_classes = [OrjsonRenderer]
 
     def get_queryset(self) -> QuerySet[Product, Mapping[str, Any]]:
-        params = self.request.query_params
-        return selectors.product_rows(category=params.get("category"), tag=params.get("tag"))
+        # A plain dict, not the QueryDict: DRF reads a form's empty field as absent, and an
+        # empty filter is no slug.
+        filters = ProductFilters(data=self.request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        return selectors.product_rows(**filters.validated_data)
 
     def get(self, request: Request) -> HttpResponse:
-        cached = cache.lookup(cache.page_key(request))
-        if cached.body is not None:
-            return HttpResponse(cached.body, content_type=OrjsonRenderer.media_type)
-        rows = self.get_queryset().using(cache.database_for(cached.version))
-        page = self.paginate_queryset(rows) or []
-        response = self.get_paginated_response([product_json(row) for row in page])
-        # Stores the bytes DRF renders, once it has rendered them.
-        response.add_post_render_callback(lambda rendered: cache.store(cached, rendered.content))
-        return response
+        return cache.respond(request, self.render_page)
+
+    def render_page(self, database: str | None) -> bytes:
+        page = self.paginate_queryset(self.get_queryset().using(database)) or []
+        return to_json(self.get_paginated_response([product_json(row) for row in page]).data)
 
 
-class ProductDetailView(RetrieveAPIView):
+class ProductDetailView(GenericAPIView):
+    """One product, with its description; cached as the list is."""
+
     serializer_class = ProductDetailSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_detail()
+
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        def render(database: str | None) -> bytes:
+            product = get_object_or_404(self.get_queryset().using(database), pk=pk)
+            return to_json(self.get_serializer(product).data)
+
+        return cache.respond(request, render)
 
 
 class ProductBulkView(GenericAPIView):
@@ -80,12 +92,14 @@ class ProductBulkView(GenericAPIView):
             return ProductUpdateSerializer
         return ProductImportSerializer
 
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         count = services.upsert_products(serializer.validated_data["products"])
         return Response({"count": count})
 
+    @idempotent
     def patch(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -110,12 +124,11 @@ class CategoryStatsView(APIView):
     """Per category: number of products, average price, total stock. Cached until a write."""
 
     def get(self, request: Request) -> HttpResponse:
-        def compute(database: str | None) -> bytes:
+        def render(database: str | None) -> bytes:
             stats = selectors.category_stats(database=database)
             return to_json(CategoryStatsSerializer(stats, many=True).data)
 
-        body = cache.cached_body("catalog:category-stats", compute)
-        return HttpResponse(body, content_type="application/json")
+        return cache.respond(request, render)
 
 
 class OrderListView(GenericAPIView):
@@ -136,6 +149,7 @@ class OrderListView(GenericAPIView):
         items = selectors.order_items([row["id"] for row in page])
         return self.get_paginated_response([order_json(row, items[row["id"]]) for row in page])
 
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = OrderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

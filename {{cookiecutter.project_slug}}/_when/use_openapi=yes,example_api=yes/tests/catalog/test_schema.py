@@ -37,9 +37,14 @@ def test_placing_an_order_documents_its_request_its_order_and_the_409(schema):
     assert "409" in post["responses"]
 
 
-def test_the_product_list_documents_its_filters_and_cursor(schema):
-    parameters = {p["name"] for p in schema["paths"]["/api/v1/products/"]["get"]["parameters"]}
-    assert {"category", "tag", "cursor", "page_size"} <= parameters
+def test_the_product_list_documents_its_filters_as_slugs_and_its_cursor(schema):
+    get = schema["paths"]["/api/v1/products/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in get["parameters"]}
+
+    assert {"category", "tag", "cursor", "page_size"} <= parameters.keys()
+    for name in ("category", "tag"):
+        assert parameters[name]["pattern"] == "^[-a-zA-Z0-9_]+$"
+        assert parameters[name]["maxLength"] == 64
 
 
 def test_the_bulk_endpoints_document_their_own_bodies(schema):

@@ -6,7 +6,6 @@ imports this module when drf-spectacular is installed.
 
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -20,6 +19,7 @@ from .serializers import (
     OrderRequestSerializer,
     OrderSerializer,
     ProductChangeSerializer,
+    ProductFilters,
     ProductImportSerializer,
     ProductSerializer,
     ProductUpdateSerializer,
@@ -56,10 +56,7 @@ class ProductChangeSchema(OpenApiSerializerExtension):
 extend_schema_view(
     get=extend_schema(
         responses=ProductSerializer(many=True),
-        parameters=[
-            OpenApiParameter("category", str, description="Only this category (slug)."),
-            OpenApiParameter("tag", str, description="Only products with this tag (slug)."),
-        ],
+        parameters=[ProductFilters],
     )
 )(views.ProductListView)
 

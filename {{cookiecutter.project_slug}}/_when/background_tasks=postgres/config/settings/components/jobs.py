@@ -38,8 +38,11 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     # Done jobs leave the table, which stays the size of the queue; failed ones stay, visible.
     "delete_jobs": "successful",
 }
-# Procrastinate imports each app's `tasks` module; the project's own recovery task lives here.
-PROCRASTINATE_IMPORT_PATHS = ["{{ cookiecutter.project_slug }}.core.jobs.recovery"]
+# Procrastinate imports each app's `tasks` module; the project's own periodic tasks live here.
+PROCRASTINATE_IMPORT_PATHS = [
+    "{{ cookiecutter.project_slug }}.core.jobs.recovery",
+    "{{ cookiecutter.project_slug }}.core.jobs.housekeeping",
+]
 # Installs the worker middleware below, and the job manager of core/jobs/manager.py.
 PROCRASTINATE_ON_APP_READY = "{{ cookiecutter.project_slug }}.core.jobs.setup.on_app_ready"
 # Wraps every job a worker runs, in this order.

@@ -8,6 +8,7 @@ rather than repeated in every view.
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
@@ -43,6 +44,18 @@ NO_NUL = "^[^\\x00]*$"
 NOT_BLANK = "^[^\\x00]*[^\\s\\x00\\x1c-\\x1f][^\\x00]*$"
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "Any unique string (a UUID): a retry with the same key and body gets the first "
+        "answer again, marked Idempotent-Replayed, and writes nothing. Keys last 24 hours."
+    ),
+    pattern="^[ -~]{1,255}$",
+)
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, stating what the API enforces: error statuses, non-empty lists,
     strings that are not blank, and a PATCH body that is whole unless the view is DRF's
@@ -61,6 +74,17 @@ class AutoSchema(openapi.AutoSchema):
             described = responses.setdefault(str(status), {"description": description})
             described["content"] = {"application/json": {"schema": error.ref}}
         return operation
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.takes_idempotency_key():
+            parameters = [*parameters, IDEMPOTENCY_KEY]
+        return parameters
+
+    def takes_idempotency_key(self) -> bool:
+        # Set by core/api/idempotency.py's decorator on the view's method.
+        handler = getattr(self.view, self.method.lower(), None)
+        return getattr(handler, "idempotency_key", False)
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -120,6 +144,9 @@ class AutoSchema(openapi.AutoSchema):
         if body:
             statuses[413] = "The body is over the limit the detail names."
             statuses[415] = "The body is not JSON."
+        if self.takes_idempotency_key():
+            statuses[409] = "A request with this Idempotency-Key is still running."
+            statuses[422] = "This Idempotency-Key was sent with another request."
         if view.get_throttles():
             statuses[429] = "Too many requests: Retry-After says when to retry."
         statuses[503] = "The database is unavailable: Retry-After says when to retry."
