@@ -73,11 +73,13 @@ def count_queries(endpoints: list[dict]) -> dict[str, int | None]:
         kwargs = {"headers": headers}
         if body is not None:
             kwargs.update(data=body, content_type="application/json")
-        getattr(client, method)(with_param(path, unique), **kwargs)
+        first = getattr(client, method)(with_param(path, unique), **kwargs)
+        if endpoint.get("revalidate") and first.has_header("ETag"):
+            headers["If-None-Match"] = first["ETag"]
         with CaptureQueriesContext(connection) as queries:
             response = getattr(client, method)(with_param(path, unique), **kwargs)
         # None: refused (the defaults cannot read the template's Redis sessions).
-        counts[endpoint["name"]] = len(queries) if response.status_code < 300 else None
+        counts[endpoint["name"]] = len(queries) if response.status_code < 400 else None
     return counts
 
 

@@ -28,6 +28,8 @@ class Endpoint:
     # A query parameter given a new value on every request: each request is a cache miss for
     # a view whose cache key is the full URL.
     unique_param: str | None = None
+    # A header given a new value on every request (an Idempotency-Key).
+    unique_header: str | None = None
     # A different X-Forwarded-For on every request, as from many clients: the throttle (which
     # trusts the header when no proxy replaces it) counts each apart, as in production.
     many_clients: bool = True
@@ -66,6 +68,7 @@ local paths = %(paths)s
 local header_sets = %(headers)s
 local bodies = %(bodies)s
 local unique_param = %(unique_param)s
+local unique_header = %(unique_header)s
 local many_clients = %(many_clients)s
 local counter = 0
 local thread_count = 0
@@ -92,6 +95,9 @@ function request()
   local headers = {}
   for name, value in pairs(header_sets[(counter %% #header_sets) + 1]) do
     headers[name] = value
+  end
+  if unique_header then
+    headers[unique_header] = string.format("bench-%%d-%%d-%%d", thread_number or 0, counter, os.time())
   end
   if many_clients then
     headers["X-Forwarded-For"] = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. ".1"
@@ -124,6 +130,7 @@ def lua_script(endpoint: Endpoint) -> str:
         "headers": _lua(list(endpoint.headers)),
         "bodies": _lua(list(endpoint.bodies)),
         "unique_param": _lua(endpoint.unique_param) if endpoint.unique_param else "nil",
+        "unique_header": _lua(endpoint.unique_header) if endpoint.unique_header else "nil",
         "many_clients": "true" if endpoint.many_clients else "false",
         "marker": RESULT_MARKER,
     }

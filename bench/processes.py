@@ -1,8 +1,10 @@
-"""The servers a run starts, as mirakuru executors (as the generated project's tests start
-theirs): gunicorn with the project's gunicorn.conf.py, and PgBouncer from its pgbouncer.ini."""
+"""The servers a run starts, as mirakuru executors (as the template's proofs start theirs):
+gunicorn with the project's gunicorn.conf.py, PgBouncer from its pgbouncer.ini, and nginx
+from its nginx.conf."""
 
 import configparser
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -39,6 +41,7 @@ def gunicorn(name: str, app: str, project: Path, env: dict[str, str], directory:
         stderr=subprocess.STDOUT,
     )
     executor.base_url, executor.log = f"http://127.0.0.1:{port}", directory / f"{name}.log"
+    executor.port = port
     return executor
 
 
@@ -81,6 +84,44 @@ def pgbouncer(ini: Path, server_url: str, directory: Path) -> TCPExecutor:
         stderr=subprocess.STDOUT,
     )
     executor.port = port
+    return executor
+
+
+def nginx(conf: Path, upstream_port: int, directory: Path) -> HTTPExecutor:
+    """The project's nginx.conf in front of one local gunicorn (.base_url): its upstream, port
+    and file paths rewritten, and its anonymous rate limit lifted, since every request of a
+    run comes from this machine's one address (the app's is lifted too)."""
+    port = free_port()
+    temp_paths = "".join(
+        f"    {kind}_temp_path {directory}/nginx-{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    rewrites = [
+        (r"^[ \t]*resolver\s[^;]*;\n", ""),
+        (r"server\s+web:8000\s+resolve\b", f"server 127.0.0.1:{upstream_port}"),
+        (r"^([ \t]*)listen\s+\d+\b", rf"\1listen 127.0.0.1:{port}"),
+        (r"^pid\s[^;]*;", f"pid {directory}/nginx.pid;"),
+        (r"^error_log\s+\S+", f"error_log {directory}/nginx-error.log"),
+        (r"^([ \t]*)access_log\s+/\S+", r"\1access_log off"),
+        (r"proxy_cache_path\s+/\S+", f"proxy_cache_path {directory}/nginx-cache"),
+        (r"zone=anonymous:10m rate=\S+;", "zone=anonymous:10m rate=1000000r/s;"),
+        (r"^http\s*\{\n", lambda m: m[0] + temp_paths),
+    ]
+    text = conf.read_text()
+    for pattern, replacement in rewrites:
+        text, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
+        if not count:
+            raise RuntimeError(f"{conf} has nothing matching {pattern!r} to rewrite")
+    (directory / "nginx.conf").write_text(text)
+    executor = HTTPExecutor(
+        ["nginx", "-c", str(directory / "nginx.conf"), "-p", f"{directory}/", "-g", "daemon off;"],
+        url=f"http://127.0.0.1:{port}/nginx-healthz",
+        timeout=10,
+        stop_signal=signal.SIGQUIT,
+        stdout=_log(directory, "nginx"),
+        stderr=subprocess.STDOUT,
+    )
+    executor.base_url = f"http://127.0.0.1:{port}"
     return executor
 
 

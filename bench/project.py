@@ -22,12 +22,16 @@ class Project:
     def pgbouncer_ini(self) -> Path:
         return self.path / "deploy" / "pgbouncer" / "pgbouncer.ini"
 
+    @property
+    def nginx_conf(self) -> Path:
+        return self.path / "deploy" / "nginx" / "nginx.conf"
+
     @cached_property
     def pooling(self) -> str:
         """pgbouncer, django_pool or persistent (the db_pooling it was generated with)."""
         if self.pgbouncer_ini.exists():  # generated only where PgBouncer runs
             return "pgbouncer"
-        database = (self.path / "config" / "settings" / "database.py").read_text()
+        database = (self.path / "config" / "settings" / "components" / "database.py").read_text()
         return "django_pool" if '"pool":' in database else "persistent"
 
     @property

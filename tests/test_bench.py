@@ -139,23 +139,28 @@ def result(requests_per_second: float, p99_ms: float = 10.0, failed: int = 0):
     return load.Result(round(requests_per_second * 10), 10.0, p99_ms / 2, p99_ms, errors)
 
 
-def a_run(hit: float = 2000, miss: float = 1300, healthz_p99: float = 20.0) -> report.Report:
+def a_run(edge: float = 14000, miss: float = 1300, healthz_p99: float = 20.0) -> report.Report:
     """Two rounds of every measured figure; the ceiling serves 4,000 requests/s."""
     run = report.Report(connections=16)
     for _ in range(2):
         run.add(report.CEILING, report.HEALTHZ, result(4000), 2.0)
+        run.add(report.EDGE, report.EDGE_HIT, result(edge, 12), 1.0)
+        run.add(report.TEMPLATE, report.REVALIDATED, result(1600), 5.0)
         run.add(report.FLOOR, report.HEALTHZ, result(2800), 3.0)
         run.add(report.FLOOR, report.HIT, result(2200), 3.5)
         run.add(report.TEMPLATE, report.HEALTHZ, result(2400, healthz_p99), 4.0)
-        run.add(report.TEMPLATE, report.HIT, result(hit), 8.0)
+        run.add(report.TEMPLATE, report.HIT, result(2000), 8.0)
         run.add(report.TEMPLATE, report.MISS, result(miss, 60), 20.0)
         run.add(report.TEMPLATE, report.AUTHENTICATED, result(1300, 70), 20.0)
         run.add(report.DEFAULTS, report.MISS, result(100, 900), 40.0)
         run.add(report.TEMPLATE, report.PLACE, result(300), 30.0)
+        run.add(report.TEMPLATE, report.PLACE_KEYED, result(280), 30.0)
         run.add(report.DEFAULTS, report.PLACE, result(200), 30.0)
-        run.add_orders(report.TEMPLATE, placed=3000, seconds=10.0, oversold=0)
-        run.add_orders(report.DEFAULTS, placed=2000, seconds=10.0, oversold=7)
+        run.add_orders(report.TEMPLATE, report.PLACE, placed=3000, seconds=10.0, oversold=0)
+        run.add_orders(report.TEMPLATE, report.PLACE_KEYED, placed=2800, seconds=10.0, oversold=0)
+        run.add_orders(report.DEFAULTS, report.PLACE, placed=2000, seconds=10.0, oversold=7)
     run.queries[report.TEMPLATE, report.MISS] = 2
+    run.queries[report.TEMPLATE, report.REVALIDATED] = 0
     run.claims = [
         {
             "claim": "the products list in-process",
@@ -190,14 +195,21 @@ def test_a_run_that_meets_every_target_passes_even_when_strict():
 
     assert {check.result for check in run.checks() if check.target} == {"met"}
     assert run.exit_code(strict=True) == 0
-    assert [report.TEMPLATE, "300", "0"] in rows(run.orders_table())
+    orders = rows(run.orders_table())
+    assert [report.TEMPLATE, report.PLACE_KEYED, "280", "0"] in orders
+    (keyed,) = [check for check in run.checks() if "Idempotency-Key" in check.label]
+    assert (keyed.value, keyed.result) == (pytest.approx(2800 / 3000), "met")
 
 
 def test_a_missed_target_fails_the_run_only_when_strict():
-    run = a_run(hit=1000)  # 0.25 of the ceiling, where 0.4 is the target
+    run = a_run(edge=8000)  # 2 times the ceiling, where 3 is the target
 
-    (hit,) = [check for check in run.checks() if check.label.startswith(report.HIT)]
-    assert (hit.value, hit.result) == (0.25, "missed")
+    (edge,) = [
+        check
+        for check in run.checks()
+        if check.label == f"{report.EDGE_HIT}, fraction of the ceiling"
+    ]
+    assert (edge.value, edge.result) == (2.0, "missed")
     assert run.exit_code(strict=True) == 1
     assert run.exit_code(strict=False) == 0
 
@@ -205,7 +217,9 @@ def test_a_missed_target_fails_the_run_only_when_strict():
 @pytest.mark.parametrize(
     "spoil",
     [
-        lambda run: run.add_orders(report.TEMPLATE, placed=1, seconds=1.0, oversold=1),
+        lambda run: run.add_orders(
+            report.TEMPLATE, report.PLACE, placed=1, seconds=1.0, oversold=1
+        ),
         lambda run: run.add(report.TEMPLATE, report.STATS, result(500, failed=3), 1.0),
         lambda run: run.claims.clear(),  # the one-thread page: not measured
     ],
@@ -224,7 +238,7 @@ def test_the_markdown_report_has_every_section():
     for heading in ("Endpoints", "Orders under contention", "Targets", "Claims, in-process"):
         assert f"### {heading}\n" in text
     assert "Machine: a test" in text
-    assert "None" not in text
+    assert " None" not in text  # no figure left unmeasured
 
 
 def test_the_floor_is_shown_beside_the_targets_it_bounds_and_holds_to_none():
