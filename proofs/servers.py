@@ -10,6 +10,7 @@ import configparser
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -181,7 +182,22 @@ def nginx(directory: Path, upstream_ports: list[int]) -> HTTPExecutor:
     )
     executor.base_url, executor.access_log = f"http://127.0.0.1:{port}", directory / "access.log"
     executor.cache_dir = directory / "cache"
+    executor.port, executor.directory = port, directory
     return executor
+
+
+def route(nginx: HTTPExecutor, upstream_ports: list[int]) -> None:
+    """Send nginx's new requests to these instances only, as a balancer drains an instance
+    before a deploy stops it: the configuration rewritten, then reloaded (SIGHUP), nginx's old
+    workers finishing the requests they have."""
+    conf = native_nginx_config(
+        (DEPLOY_DIR / "nginx" / "nginx.conf").read_text(),
+        nginx.port,
+        upstream_ports,
+        nginx.directory,
+    )
+    (nginx.directory / "nginx.conf").write_text(conf)
+    nginx.process.send_signal(signal.SIGHUP)
 
 
 def native_nginx_config(text: str, port: int, upstream_ports: list[int], run_dir: Path) -> str:

@@ -244,3 +244,6 @@ def test_nginx_forwards_client_headers_and_a_request_id_and_hides_metrics(render
         r"map \$http_x_request_id \$request_id_header \{\s*default \$request_id;", conf
     )
     assert re.search(r"location = /metrics \{\s*return 404;", conf)
+    # A client's own trace context never reaches the app (it could force sampling).
+    for header in ("traceparent", "tracestate"):
+        assert f'proxy_set_header {header} "";' in conf

@@ -4,6 +4,7 @@ import re
 import shutil
 
 import pytest
+from packaging.requirements import Requirement
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -80,18 +81,30 @@ def test_gunicorn_accepts_its_config(project):
     assert "Error" not in result.stderr
 
 
-def test_ci_file_is_valid_against_its_schema(project):
+def test_ci_and_update_bot_files_are_valid_against_their_schemas(project):
     ci = project.option("ci", "github")
     files = {
-        "github": (".github/workflows/ci.yml", "vendor.github-workflows"),
-        "gitlab": (".gitlab-ci.yml", "vendor.gitlab-ci"),
+        "github": {
+            ".github/workflows/ci.yml": "vendor.github-workflows",
+            ".github/dependabot.yml": "vendor.dependabot",
+        },
+        "gitlab": {".gitlab-ci.yml": "vendor.gitlab-ci", "renovate.json": "vendor.renovate"},
     }
-    for choice, (path, _) in files.items():
-        assert (project.path / path).exists() is (choice == ci)
-    if ci == "none":
-        return
-    path, schema = files[ci]
-    project.run("check-jsonschema", "--builtin-schema", schema, path)
+    for choice, paths in files.items():
+        for path in paths:
+            assert (project.path / path).exists() is (choice == ci), path
+    for path, schema in files.get(ci, {}).items():
+        project.run("check-jsonschema", "--builtin-schema", schema, path)
+
+
+def test_the_audit_reads_every_locked_dependency(project):
+    # pip-audit's --dry-run collects the dependencies without looking them up: the audit
+    # itself needs PyPI's advisory API, which CI reaches.
+    result = project.run("make", "audit", env={"PIP_AUDIT_ARGS": "--dry-run"})
+    locked = project.run("uv", "export", "--frozen", "--no-emit-project", "--no-hashes")
+    requirements = [Requirement(line) for line in locked.stdout.splitlines() if line[:1].isalnum()]
+    here = [r for r in requirements if r.marker is None or r.marker.evaluate()]
+    assert f"Dry run: would have audited {len(here)} packages" in result.stderr
 
 
 @pytest.mark.suite

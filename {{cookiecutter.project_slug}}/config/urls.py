@@ -4,7 +4,8 @@
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 {%- endif %}
 
-from {{ cookiecutter.project_slug }}.core import health
+{% if cookiecutter.use_admin %}from {{ cookiecutter.project_slug }}.accounts import admin as accounts_admin
+{% endif %}from {{ cookiecutter.project_slug }}.core import health
 {%- if cookiecutter.use_prometheus %}
 from {{ cookiecutter.project_slug }}.core.observability.metrics import MetricsView
 {%- endif %}
@@ -29,6 +30,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 {%- endif %}
 {%- if cookiecutter.use_admin %}
+    # Before the admin's own URLs: its login, throttled as the API's is.
+    path("admin/login/", accounts_admin.login, name="admin-login"),
     path("admin/", admin.site.urls),
 {%- endif %}
 ]

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    # The project's core holds what its catalog's views import (the Idempotency-Key table).
+    f"{PROJECT_PACKAGE}.core",
     f"{PROJECT_PACKAGE}.accounts",
     f"{PROJECT_PACKAGE}.catalog",
 ]

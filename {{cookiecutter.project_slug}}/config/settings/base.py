@@ -199,9 +199,9 @@ REST_FRAMEWORK = {
 {%- if cookiecutter.auth == "token" %}
         "rest_framework.authentication.TokenAuthentication",
 {%- elif cookiecutter.auth == "jwt" %}
-        "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+        "{{ cookiecutter.project_slug }}.accounts.authentication.JWTAuthentication",
 {%- else %}
-        "rest_framework.authentication.SessionAuthentication",
+        "{{ cookiecutter.project_slug }}.accounts.authentication.SessionAuthentication",
 {%- endif %}
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -57,7 +57,16 @@ def test_a_crash_is_a_json_500_without_a_traceback(client):
     assert b"a bug" not in response.content
 
 
-@pytest.mark.parametrize("url", ["/database-down/", "/api-database-down/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/database-down/",
+        "/api-database-down/",
+        # Wrapped in another library's error, as the task queue's connector does.
+        "/wrapped-database-down/",
+        "/api-wrapped-database-down/",
+    ],
+)
 def test_an_unreachable_database_is_a_503_saying_when_to_retry(client, url):
     response = client.get(url)
     assert error_of(response, 503)["code"] == "unavailable"
@@ -86,6 +95,20 @@ def test_json_nested_thousands_deep_is_a_400(client, url):
     nested = "[" * 100_000 + "]" * 100_000
     response = client.post(url, nested, content_type="application/json")
     assert error_of(response, 400)["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("url", ["/echo/", LOGIN_URL])
+def test_text_that_utf8_cannot_encode_is_a_400_naming_the_field(client, url):
+    # A lone surrogate: valid JSON, which PostgreSQL, Redis keys and log lines cannot take.
+    body = r'{"username": "\ud800", "password": "x", "items": [{"name": "a"}, {"name": "\udfff"}]}'
+    response = client.post(url, body, content_type="application/json")
+    error = error_of(response, 400)
+    assert set(error["fields"]) == {"username", "items.1.name"}
+
+
+def test_a_surrogate_pair_is_ordinary_text(client):
+    pair = r'{"text": "\ud83d\ude00"}'
+    assert client.post("/echo/", pair, content_type="application/json").status_code == 200
 
 
 def test_malformed_json_is_a_400(client):

@@ -1,6 +1,7 @@
 """Views that fail, query or answer on demand, beside the project's own URLs: the URLconf of
 the tests of what wraps every request (errors, request ids and logs, metrics, throttling)."""
 
+import psycopg
 from django.db import OperationalError, connection
 from django.http import JsonResponse
 from django.urls import include, path
@@ -42,6 +43,22 @@ class DatabaseDownApiView(APIView):
         raise OperationalError("server closed the connection unexpectedly")
 
 
+class QueueError(Exception):
+    """What a library that uses the database raises (the task queue's connector, say)."""
+
+
+def wrapped_database_down(request):
+    try:
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+    except psycopg.OperationalError as exc:
+        raise QueueError("Database error.") from exc
+
+
+class WrappedDatabaseDownApiView(DatabaseDownApiView):
+    def get(self, request):
+        return wrapped_database_down(request)
+
+
 class OpenView(APIView):
     """Open to all, throttled as every API view is; reads the Host header, as URLs are built."""
 
@@ -67,6 +84,8 @@ urlpatterns = [
     path("crash/", crash),
     path("database-down/", database_down),
     path("api-database-down/", DatabaseDownApiView.as_view()),
+    path("wrapped-database-down/", wrapped_database_down),
+    path("api-wrapped-database-down/", WrappedDatabaseDownApiView.as_view()),
     path("open/", OpenView.as_view()),
     path("echo/", EchoView.as_view()),
     path("", include("config.urls")),

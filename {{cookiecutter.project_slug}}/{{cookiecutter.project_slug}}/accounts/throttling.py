@@ -30,12 +30,16 @@ class LoginRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: "APIView") -> bool:
         data = request.data
         username = data.get("username") if isinstance(data, dict) else None
+        return self.allow(self.get_ident(request), username)
+
+    def allow(self, address: str, username: object) -> bool:
+        """Count an attempt from this address for this username (whatever the client sent)."""
         # A digest: any string a client sends, even one that is not valid Unicode, makes a
         # short key of safe characters.
         normalized = str(username or "").strip().lower().encode(errors="surrogatepass")
         username_key = hashlib.sha256(normalized).hexdigest()
         counters = {
-            f"login_address:{self.get_ident(request)}": Limit.named("login_address"),
+            f"login_address:{address}": Limit.named("login_address"),
             f"login_username:{username_key}": Limit.named("login_username"),
         }
         self.wait_seconds = seconds_over(

@@ -1,7 +1,4 @@
 from django.urls import path
-{%- if cookiecutter.auth == "jwt" %}
-from rest_framework_simplejwt.views import TokenRefreshView
-{%- endif %}
 
 from . import login
 from .views import MeView
@@ -13,7 +10,7 @@ urlpatterns = [
 {%- elif cookiecutter.auth == "jwt" %}
     # POST a username and password; send the access token as "Authorization: Bearer <token>".
     path("auth/token/", login.LoginView.as_view(), name="auth-token"),
-    path("auth/token/refresh/", TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/token/refresh/", login.RefreshView.as_view(), name="auth-token-refresh"),
 {%- else %}
     # GET the CSRF token, then POST a username and password: the session cookie follows.
     path("auth/csrf/", login.CsrfTokenView.as_view(), name="auth-csrf"),

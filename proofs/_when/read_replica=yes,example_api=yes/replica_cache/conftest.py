@@ -2,8 +2,9 @@
 from tests.catalog.conftest import (  # noqa: F401
     anonymous,
     categories,
-    customer,
+    editor,
     make_products,
+    staff,
     tags,
 )
 from tests.proofs.replica.test_read_replica import (  # noqa: F401

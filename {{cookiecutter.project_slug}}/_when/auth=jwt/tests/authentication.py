@@ -5,6 +5,9 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 # SQL queries that authenticating one request costs: none, the signed token is the identity.
 QUERIES = 0
+# A write also loads the user, who may have been deleted or deactivated since the token was
+# issued (accounts/authentication.py).
+WRITE_QUERIES = 1
 
 
 # Where a client sends a username and password; its rate limits are login's own.

@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 # SQL queries that authenticating one request costs: the session is read from Redis, the user
 # it names from the database.
 QUERIES = 1
+# The same for a write.
+WRITE_QUERIES = QUERIES
 
 
 # Where a client sends a username and password; its rate limits are login's own.

@@ -5,6 +5,8 @@ from rest_framework.test import APIClient
 
 # SQL queries that authenticating one request costs: the token joined to its user.
 QUERIES = 1
+# The same for a write.
+WRITE_QUERIES = QUERIES
 
 
 # Where a client sends a username and password; its rate limits are login's own.

@@ -14,6 +14,7 @@ Django's handler400/403/404/500 (config/urls.py). Neither ever answers HTML.
 import logging
 import sys
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
@@ -22,6 +23,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 logger = logging.getLogger(__name__)
+
+# What a database that cannot serve raises, through Django's ORM or psycopg directly.
+UNAVAILABLE_DATABASE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 # A restarted PgBouncer or PostgreSQL answers again within seconds: a client that waits this
 # long before retrying finds it back, without hammering it while it starts.
@@ -66,6 +75,19 @@ def error_response(status_code: int, code: str, detail: str, **extra) -> JsonRes
     return response
 
 
+def is_database_unavailable(exc: BaseException | None) -> bool:
+    """exc, or an exception it was raised from: a library that uses the database (the task
+    queue's connector, say) wraps the database's error in one of its own."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, UNAVAILABLE_DATABASE_ERRORS):
+            return True
+        seen.add(id(exc))
+        # The chain a traceback shows: "from" an error, or else raised while handling one.
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return False
+
+
 def _as_api_exception(exc: Exception) -> Exception:
     """Django's and the database's exceptions that a client's request can cause, as DRF's."""
     if isinstance(exc, Http404):
@@ -74,8 +96,8 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
-    if isinstance(exc, OperationalError | InterfaceError):
-        logger.error("Database unavailable: %s", exc)
+    if is_database_unavailable(exc):
+        logger.error("Database unavailable: %r", exc)
         return DatabaseUnavailable()
     if isinstance(exc, DataError):
         # PostgreSQL refused a value the validation let through (a NUL byte in a filter, a
@@ -103,8 +125,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         extra = {"fields": fields} if fields else {}
         code = "invalid"
     else:
-        detail = str(exc.detail)
-        codes = exc.get_codes()
+        raw, codes = exc.detail, exc.get_codes()
+        if isinstance(raw, dict):
+            # simplejwt's errors: {"detail", "code", "messages"}. Its sentence, not a repr.
+            codes = str(raw.get("code", exc.default_code))
+            raw = raw.get("detail", raw)
+        detail = str(raw)
         code = codes if isinstance(codes, str) else exc.default_code
         extra = getattr(exc, "extra", {})
     if isinstance(exc, DatabaseUnavailable):
@@ -133,11 +159,13 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Django calls this while it handles the exception, which is still the current one.
-    if isinstance(sys.exception(), OperationalError | InterfaceError):
+    if is_database_unavailable(sys.exception()):
         unavailable = DatabaseUnavailable()
         return error_response(503, unavailable.default_code, str(unavailable.detail))
     return error_response(500, "server_error", "Server error.")
 
 
 def csrf_failure(request, reason=""):
-    return error_response(403, "csrf_failed", f"CSRF check failed: {reason}")
+    # The reason can quote the request's Origin or Referer: logged, never echoed to the client.
+    logger.warning("CSRF check failed: %s", reason)
+    return error_response(403, "csrf_failed", "CSRF check failed.")

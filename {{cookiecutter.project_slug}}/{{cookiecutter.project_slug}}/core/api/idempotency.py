@@ -59,24 +59,23 @@ def idempotent(handler: Callable) -> Callable:
                     "A request with this Idempotency-Key is in progress: retry when it ends.",
                     "idempotency_key_in_use",
                 )
-            stored = IdempotencyKey.objects.filter(
-                caller=caller, key=key, created__gt=timezone.now() - EXPIRES_AFTER
-            ).first()
-            if stored is not None:
+            stored = IdempotencyKey.objects.filter(caller=caller, key=key).first()
+            if stored is not None and stored.created > timezone.now() - EXPIRES_AFTER:
                 if stored.fingerprint != fingerprint:
                     raise KeyReused()
                 return replay(stored)
             response = handler(view, request, *args, **kwargs)
             if status.is_success(response.status_code):
-                IdempotencyKey.objects.update_or_create(
+                if stored is not None:
+                    stored.delete()  # expired, and not yet purged
+                # The lock makes this request the key's only writer: a plain INSERT, where
+                # update_or_create() would add a SELECT ... FOR UPDATE and two savepoints.
+                IdempotencyKey.objects.create(
                     caller=caller,
                     key=key,
-                    defaults={
-                        "fingerprint": fingerprint,
-                        "status": response.status_code,
-                        "body": to_json(response.data),
-                        "created": timezone.now(),
-                    },
+                    fingerprint=fingerprint,
+                    status=response.status_code,
+                    body=to_json(response.data),
                 )
             return response
 

@@ -1,6 +1,10 @@
-"""JWT authentication: a short-lived access token, checked without touching the database."""
+"""JWT authentication: a short-lived access token, checked without touching the database on
+reads; a write, and a refresh, check that its user still exists and is active."""
+
+from datetime import timedelta
 
 import pytest
+from rest_framework_simplejwt.tokens import AccessToken
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +56,32 @@ def test_a_tampered_token_is_refused(api_client, user, password):
 
 def test_an_anonymous_request_is_refused(api_client):
     assert api_client.get("/api/v1/me/").status_code == 401
+
+
+def test_an_expired_token_is_a_401_that_says_so_in_a_sentence(api_client, user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=-timedelta(seconds=1))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "token_not_valid"
+    assert error["detail"] == "Given token not valid for any token type"
+
+
+@pytest.mark.parametrize("change", ["delete", "deactivate"])
+def test_a_user_gone_since_the_login_refreshes_no_token(api_client, user, password, change):
+    pair = obtain_pair(api_client, user, password)
+    if change == "delete":
+        user.delete()
+    else:
+        user.is_active = False
+        user.save()
+
+    response = api_client.post("/api/v1/auth/token/refresh/", {"refresh": pair["refresh"]})
+
+    assert response.status_code == 401
+    codes = {"user_not_found", "user_inactive", "no_active_account"}
+    assert response.json()["error"]["code"] in codes

@@ -19,7 +19,28 @@ def test_an_order_without_the_csrf_token_is_refused(user, product):
     client = logged_in_browser(user)
     order = {"items": [{"product": product.pk, "quantity": 1}]}
 
-    assert client.post("/api/v1/orders/", order).status_code == 403
+    response = client.post("/api/v1/orders/", order)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
+    assert not Order.objects.exists()
+
+
+def test_a_refusal_does_not_echo_the_origin_it_was_sent(user, product):
+    client = logged_in_browser(user)
+    token = client.get("/api/v1/auth/csrf/").json()["csrf_token"]
+
+    response = client.post(
+        "/api/v1/orders/",
+        {"items": [{"product": product.pk, "quantity": 1}]},
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "status": 403,
+        "code": "csrf_failed",
+        "detail": "CSRF check failed.",
+    }
     assert not Order.objects.exists()
 
 

@@ -6,12 +6,12 @@ Every state-changing request sends the CSRF token (from GET auth/csrf/) in X-CSR
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .authentication import SessionAuthentication
 from .throttling import LoginRateThrottle
 from .views import MeSerializer
 

@@ -22,6 +22,12 @@ def auth_queries() -> int:
 
 
 @pytest.fixture
+def write_auth_queries() -> int:
+    """The same for a write (POST, PATCH, DELETE)."""
+    return authentication.WRITE_QUERIES
+
+
+@pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
 
@@ -31,6 +37,19 @@ def customer(user) -> APIClient:
     """A client authenticated as `user`, the way a real client of this API is."""
     client = APIClient()
     authentication.authenticate(client, user)
+    return client
+
+
+@pytest.fixture
+def staff(django_user_model, password):
+    return django_user_model.objects.create_user(username="sam", password=password, is_staff=True)
+
+
+@pytest.fixture
+def editor(staff) -> APIClient:
+    """A client authenticated as a staff user: the catalog's bulk writes are staff only."""
+    client = APIClient()
+    authentication.authenticate(client, staff)
     return client
 
 

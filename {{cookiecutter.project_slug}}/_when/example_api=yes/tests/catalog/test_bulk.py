@@ -25,8 +25,8 @@ def rows(n: int, *, category: str = "books", price: str = "5.00", prefix: str = 
     ]
 
 
-def test_an_import_inserts_products_with_their_category_and_tags(customer, categories):
-    response = customer.post(URL, {"products": rows(3)})
+def test_an_import_inserts_products_with_their_category_and_tags(editor, categories):
+    response = editor.post(URL, {"products": rows(3)})
 
     assert response.status_code == 200
     assert response.json() == {"count": 3}
@@ -36,7 +36,7 @@ def test_an_import_inserts_products_with_their_category_and_tags(customer, categ
     assert sorted(product.tags.values_list("slug", flat=True)) == ["batch-1", "imported"]
 
 
-def test_one_invalid_row_rejects_the_whole_batch_naming_each_bad_row(customer, categories):
+def test_one_invalid_row_rejects_the_whole_batch_naming_each_bad_row(editor, categories):
     batch = rows(100)
     batch[7]["price"] = "-1"
     batch[42]["stock"] = "many"
@@ -44,7 +44,7 @@ def test_one_invalid_row_rejects_the_whole_batch_naming_each_bad_row(customer, c
     batch[60]["sku"] = batch[1]["sku"]
     batch[99]["category"] = "no-such-category"
 
-    response = customer.post(URL, {"products": batch})
+    response = editor.post(URL, {"products": batch})
 
     assert response.status_code == 400
     errors = response.json()["error"]["fields"]["products"]
@@ -70,15 +70,15 @@ def test_one_invalid_row_rejects_the_whole_batch_naming_each_bad_row(customer, c
     ],
     ids=["truncated-json", "not-a-list", "no-envelope", "empty", "not-json"],
 )
-def test_a_malformed_body_is_refused_and_writes_nothing(customer, categories, body, content_type):
-    response = customer.generic("POST", URL, body, content_type=content_type)
+def test_a_malformed_body_is_refused_and_writes_nothing(editor, categories, body, content_type):
+    response = editor.generic("POST", URL, body, content_type=content_type)
 
     assert response.status_code in (400, 415)
     assert not Product.objects.exists()
 
 
-def test_more_than_5000_rows_are_refused_before_any_row_is_validated(customer, categories):
-    response = customer.post(URL, {"products": [{}] * 5001})
+def test_more_than_5000_rows_are_refused_before_any_row_is_validated(editor, categories):
+    response = editor.post(URL, {"products": [{}] * 5001})
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
@@ -92,14 +92,25 @@ def test_anonymous_writes_are_refused(anonymous, categories):
     assert not Product.objects.exists()
 
 
+def test_a_customer_who_is_not_staff_writes_nothing(customer, make_products):
+    (product,) = make_products(1)
+
+    imported = customer.post(URL, {"products": rows(1)})
+    changed = customer.patch(URL, {"products": [{"sku": product.sku, "price": "0.00"}]})
+
+    assert (imported.status_code, changed.status_code) == (403, 403)
+    assert imported.json()["error"]["code"] == "permission_denied"
+    assert Product.objects.get().price == product.price
+
+
 def test_the_cache_is_invalidated_when_the_write_commits_not_before(
-    customer, anonymous, categories, django_capture_on_commit_callbacks
+    editor, anonymous, categories, django_capture_on_commit_callbacks
 ):
-    customer.post(URL, {"products": rows(1, price="5.00")})
+    editor.post(URL, {"products": rows(1, price="5.00")})
     anonymous.get("/api/v1/products/")
 
     with django_capture_on_commit_callbacks() as on_commit:
-        customer.post(URL, {"products": rows(1, price="8.25")})
+        editor.post(URL, {"products": rows(1, price="8.25")})
     # Until the commit, other readers see the old rows, and so does the cache.
     assert anonymous.get("/api/v1/products/").json()["results"][0]["price"] == "5.00"
 
@@ -108,7 +119,7 @@ def test_the_cache_is_invalidated_when_the_write_commits_not_before(
     assert anonymous.get("/api/v1/products/").json()["results"][0]["price"] == "8.25"
 
 
-def test_patch_changes_only_the_price_or_stock_each_row_names(customer, make_products):
+def test_patch_changes_only_the_price_or_stock_each_row_names(editor, make_products):
     make_products(3)
     changes = [
         {"sku": "SKU-00000", "price": "1.50"},
@@ -116,7 +127,7 @@ def test_patch_changes_only_the_price_or_stock_each_row_names(customer, make_pro
         {"sku": "SKU-00002", "price": "2.00", "stock": 99},
     ]
 
-    response = customer.patch(URL, {"products": changes})
+    response = editor.patch(URL, {"products": changes})
 
     assert response.status_code == 200
     assert response.json() == {"count": 3}
@@ -127,7 +138,7 @@ def test_patch_changes_only_the_price_or_stock_each_row_names(customer, make_pro
     ]
 
 
-def test_patch_with_unknown_skus_names_their_rows(customer, make_products):
+def test_patch_with_unknown_skus_names_their_rows(editor, make_products):
     make_products(2)
     changes = [
         {"sku": "SKU-00000", "price": "1.00"},
@@ -136,7 +147,7 @@ def test_patch_with_unknown_skus_names_their_rows(customer, make_products):
         {"sku": "GONE-2", "stock": 1},
     ]
 
-    response = customer.patch(URL, {"products": changes})
+    response = editor.patch(URL, {"products": changes})
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
@@ -148,9 +159,9 @@ def test_patch_with_unknown_skus_names_their_rows(customer, make_products):
     # That nothing is written is the service's to prove (test_services.py).
 
 
-def test_patch_needs_a_price_or_a_stock_in_each_row(customer, make_products):
+def test_patch_needs_a_price_or_a_stock_in_each_row(editor, make_products):
     make_products(1)
-    response = customer.patch(URL, {"products": [{"sku": "SKU-00000"}]})
+    response = editor.patch(URL, {"products": [{"sku": "SKU-00000"}]})
 
     assert response.status_code == 400
     assert "0" in response.json()["error"]["fields"]["products"]

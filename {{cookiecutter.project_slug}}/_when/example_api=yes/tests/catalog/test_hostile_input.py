@@ -18,23 +18,23 @@ def forged_cursor(position: str) -> str:
     return base64.b64encode(f"o=0&r=0&p={position}".encode()).decode()
 
 
-def test_a_stock_past_the_column_range_is_a_400_for_its_row(customer, make_products):
+def test_a_stock_past_the_column_range_is_a_400_for_its_row(editor, make_products):
     (product,) = make_products(1)
     batch = rows(2)
     batch[1]["stock"] = PAST_INTEGER
 
-    imported = customer.post(BULK, {"products": batch})
-    changed = customer.patch(BULK, {"products": [{"sku": product.sku, "stock": PAST_INTEGER}]})
+    imported = editor.post(BULK, {"products": batch})
+    changed = editor.patch(BULK, {"products": [{"sku": product.sku, "stock": PAST_INTEGER}]})
 
     assert "stock" in imported.json()["error"]["fields"]["products"]["1"]
     assert "stock" in changed.json()["error"]["fields"]["products"]["0"]
     assert imported.status_code == changed.status_code == 400
 
 
-def test_the_largest_stock_the_column_holds_is_accepted(customer, categories):
+def test_the_largest_stock_the_column_holds_is_accepted(editor, categories):
     batch = rows(1)
     batch[0]["stock"] = PAST_INTEGER - 1  # the control: the bound is the column's, no lower
-    assert customer.post(BULK, {"products": batch}).status_code == 200
+    assert editor.post(BULK, {"products": batch}).status_code == 200
 
 
 def test_a_non_numeric_cursor_position_is_a_404_on_products_and_orders(anonymous, customer):
@@ -69,11 +69,11 @@ def test_a_filter_that_is_not_a_slug_is_a_400_naming_it(anonymous, parameter, va
     assert list(response.json()["error"]["fields"]) == [parameter]
 
 
-def test_a_5000_row_import_of_about_3_4_mb_is_accepted(customer, categories):
+def test_a_5000_row_import_of_about_3_4_mb_is_accepted(editor, categories):
     batch = rows(5000)
     for row in batch:
         row["description"] = "d" * 560
-    response = customer.post(BULK, {"products": batch})
+    response = editor.post(BULK, {"products": batch})
     size = len(response.wsgi_request.body)
     assert 3_300_000 < size < 4 * 1024 * 1024
     assert response.status_code == 200, response.content[:500]

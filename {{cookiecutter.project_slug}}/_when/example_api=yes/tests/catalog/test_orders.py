@@ -57,11 +57,11 @@ def test_an_order_retried_with_its_idempotency_key_is_placed_once(customer, prod
 
 @pytest.mark.parametrize("items", [1, 10])
 def test_placing_an_order_runs_the_same_queries_whatever_the_number_of_items(
-    customer, make_products, django_assert_num_queries, auth_queries, items
+    customer, make_products, django_assert_num_queries, write_auth_queries, items
 ):
     products = make_products(items)
 
-    with django_assert_num_queries(PLACE_QUERIES + auth_queries):
+    with django_assert_num_queries(PLACE_QUERIES + write_auth_queries):
         response = customer.post(URL, order(*((product, 1) for product in products)))
 
     assert response.status_code == 201

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -81,11 +81,12 @@ class ProductDetailView(GenericAPIView):
 class ProductBulkView(GenericAPIView):
     """POST upserts up to 5,000 products by SKU; PATCH changes price and stock by SKU.
 
-    Any authenticated user may write, so the example behaves alike with every authentication
-    mode; a real catalog would use IsAdminUser (with JWT, add an is_staff claim to the token).
+    Staff only: a customer who could write here could set every price to 0, then order. To let
+    another group write (a catalog team, a partner's importer), give it a permission class of
+    its own here, never IsAuthenticated.
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAdminUser]
 
     def get_serializer_class(self):
         if self.request.method == "PATCH":

@@ -24,3 +24,20 @@ def test_a_staff_user_reaches_the_admin_index(client, django_user_model, passwor
 
 def test_the_admin_is_not_framed_by_other_sites(client):
     assert client.get("/admin/login/")["X-Frame-Options"] == "DENY"
+
+
+def test_the_admin_login_has_the_api_logins_rate_limits(client, settings, user, password):
+    rest = settings.REST_FRAMEWORK
+    low = {**rest["DEFAULT_THROTTLE_RATES"], "login_address": "10/min", "login_username": "2/min"}
+    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": low}
+
+    def attempt(password: str):
+        return client.post("/admin/login/", {"username": user.username, "password": password})
+
+    statuses = [attempt("guess").status_code for _ in range(2)]
+    refused = attempt(password)  # even the right password
+
+    assert statuses == [200, 200]  # the form again, with its error
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0

@@ -54,3 +54,6 @@ def test_the_bulk_endpoints_document_their_own_bodies(schema):
 
     assert component(post) == "ProductImport"
     assert component(patch).endswith("ProductUpdate")
+    # Staff only: a customer's write is refused.
+    assert "403" in bulk["post"]["responses"]
+    assert "403" in bulk["patch"]["responses"]

@@ -6,12 +6,20 @@ from what each operation has (a body, parameters, authentication, permissions, t
 rather than repeated in every view.
 """
 
-from drf_spectacular import openapi
+from typing import cast
+
+from drf_spectacular import authentication, openapi
+from drf_spectacular.contrib import rest_framework_simplejwt
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    AllowAny,
+    IsAdminUser,
+    IsAuthenticatedOrReadOnly,
+)
 from rest_framework.settings import api_settings
 
 ERROR = {
@@ -54,6 +62,20 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     ),
     pattern="^[ -~]{1,255}$",
 )
+
+
+class SessionScheme(authentication.SessionScheme):
+    """DRF's session authentication and the project's refinement of it
+    (accounts/authentication.py), documented alike."""
+
+    match_subclasses = True
+
+
+class StatelessJWTScheme(rest_framework_simplejwt.SimpleJWTStatelessUserScheme):
+    """The same for simplejwt's stateless authentication, with the JWT option."""
+
+    match_subclasses = True
+    optional = True
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -131,14 +153,21 @@ class AutoSchema(openapi.AutoSchema):
             and not (isinstance(permission, IsAuthenticatedOrReadOnly) and not unsafe)
             for permission in view.get_permissions()
         )
+        refusals: list[str] = []
         if challenge:
             statuses[401] = "Not authenticated, or the credentials are invalid."
         elif authenticators and may_deny:
-            statuses[403] = "Not authenticated."
+            refusals.append("not authenticated")
+        if any(isinstance(permission, IsAdminUser) for permission in view.get_permissions()):
+            refusals.append("not staff")
         # Session cookies need the CSRF token on every write, logged in or not.
-        session = SessionAuthentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES
+        # DRF's settings hold the classes themselves, imported from the dotted paths.
+        classes = cast(list[type], api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        session = any(issubclass(cls, SessionAuthentication) for cls in classes)
         if session and unsafe:
-            statuses[403] = "Not authenticated, or the CSRF token is missing or wrong."
+            refusals.append("the CSRF token is missing or wrong")
+        if refusals:
+            statuses[403] = f"Refused: {', or '.join(refusals)}."
         if "path" in where or "cursor" in names:
             statuses[404] = "No such object, or the cursor is not one this API gave."
         if body:
