@@ -5,6 +5,8 @@ config/settings/components/database.py, or through PgBouncer by its pgbouncer.in
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -32,36 +34,76 @@ def test_each_server_connection_of_pgbouncer_has_a_30_second_deadline():
             assert deadlines(through_pgbouncer.cursor()) == ["30s", "30s"]
 
 
-@pytest.mark.skipif(THROUGH_PGBOUNCER, reason="set by PgBouncer: see above")
-def test_each_connection_has_a_30_second_deadline():
+def test_each_direct_connection_has_a_30_second_deadline():
+    # The tests' connection is direct, as the job workers' and migrations' are{% if cookiecutter.db_pooling == "pgbouncer" %} (PgBouncer
+    # ignores the parameters that set these, and sets its own){% endif %}.
     with connection.cursor() as cursor:
         assert deadlines(cursor) == ["30s", "30s"]
 
 
-@pytest.mark.skipif(THROUGH_PGBOUNCER, reason="set by PgBouncer: see above")
-def test_a_statement_past_the_deadline_is_cancelled():
-    # The project's own settings, with a 200 ms deadline so that the test runs in a second.
+def run_sql_with_the_projects_settings(sql: str, **env: str) -> tuple[str, float]:
+    """Run sql on a connection made from the project's settings, in a process of its own;
+    return the name of the error it raised and the seconds it took."""
     script = (
-        "import time, django; django.setup()\n"
+        "import sys, time, django; django.setup()\n"
         "from django.db import connection, OperationalError\n"
         "started = time.monotonic()\n"
         "try:\n"
-        "    connection.cursor().execute('SELECT pg_sleep(5)')\n"
+        "    connection.cursor().execute(sys.argv[1])\n"
         "except OperationalError as error:\n"
         "    print(type(error.__cause__).__name__, round(time.monotonic() - started, 1))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, sql],
         cwd=servers.PROJECT_DIR,
-        env={
-            **os.environ,
-            "DATABASE_URL": servers.database_url(),
-            "DATABASE_STATEMENT_TIMEOUT_MS": "200",
-        },
+        env={**os.environ, "DATABASE_URL": servers.database_url(), **env},
         capture_output=True,
         text=True,
         timeout=30,
     )
+    assert result.stdout, result.stderr  # the statement did fail
     name, seconds = result.stdout.split()
-    assert name == "QueryCanceled", result.stderr
-    assert float(seconds) < 2
+    return name, float(seconds)
+
+
+def test_a_statement_past_the_deadline_is_cancelled():
+    # A 200 ms deadline, so that the test runs in a second.
+    name, seconds = run_sql_with_the_projects_settings(
+        "SELECT pg_sleep(5)", DATABASE_STATEMENT_TIMEOUT_MS="200"
+    )
+    assert (name, seconds < 2) == ("QueryCanceled", True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_queued_behind_a_blocked_migration_wait_no_longer_than_its_lock_timeout():
+    url = servers.database_url()
+    with psycopg.connect(url) as reader, psycopg.connect(url, autocommit=True) as writer:
+        # A long transaction that read the users' table, as a slow request or report does.
+        reader.execute("SELECT count(*) FROM accounts_user")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # What a migration runs, with the migrations' settings (make migrate, compose, the
+            # Kubernetes Job), its lock timeout at 500 ms rather than 5 s.
+            migration = pool.submit(
+                run_sql_with_the_projects_settings,
+                "ALTER TABLE accounts_user ADD COLUMN lock_probe integer",
+                DATABASE_STATEMENT_TIMEOUT_MS="0",
+                DATABASE_LOCK_TIMEOUT_MS="500",
+            )
+            assert servers.wait_for(lambda: migration_waits(writer), timeout=10)
+            started = time.monotonic()
+            # Queued behind the migration's lock request, as every query on the table is.
+            writer.execute("UPDATE accounts_user SET last_login = last_login WHERE false")
+            waited = time.monotonic() - started
+            name, _ = migration.result()
+
+    assert name == "LockNotAvailable"
+    assert 0.2 < waited < 1.5  # it did queue (the control), then the migration gave up
+
+
+def migration_waits(connection: psycopg.Connection) -> bool:
+    row = connection.execute(
+        "SELECT count(*) FROM pg_locks"
+        " WHERE relation = 'accounts_user'::regclass AND mode = 'AccessExclusiveLock'"
+        " AND NOT granted"
+    ).fetchone()
+    return bool(row and row[0])

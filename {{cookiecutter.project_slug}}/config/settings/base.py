@@ -226,6 +226,7 @@ REST_FRAMEWORK = {
         # number of addresses, keep guessing slow and CPU for everyone (accounts/throttling.py).
         "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="20/minute"),
         "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="5/minute"),
+        "login_username_total": env("THROTTLE_LOGIN_USERNAME_TOTAL_RATE", default="100/minute"),
     },
     # Proxies in front of gunicorn that set X-Forwarded-For: the throttles key on the address
     # that many hops back. 1 is the bundled nginx (and a Kubernetes ingress), which writes the

@@ -1,6 +1,7 @@
 """Login, which hashes a password, has its own rates: per client address and per username.
 
-Low rates here (3 a minute per address, 2 per username) stand for production's 20 and 5.
+Low rates here (3 a minute per address, 2 per username from one address, 4 per username in
+all) stand for production's 20, 5 and 100.
 """
 
 import pytest
@@ -13,7 +14,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rates")]
 @pytest.fixture
 def rates(settings):
     rest = settings.REST_FRAMEWORK
-    low = {**rest["DEFAULT_THROTTLE_RATES"], "login_address": "3/min", "login_username": "2/min"}
+    low = {
+        **rest["DEFAULT_THROTTLE_RATES"],
+        "login_address": "3/min",
+        "login_username": "2/min",
+        "login_username_total": "4/min",
+    }
     settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": low}
 
 
@@ -31,10 +37,18 @@ def attempt(api_client, username: str, address: str = "203.0.113.7", password: s
     )
 
 
-def test_one_username_gets_two_attempts_a_minute_from_any_number_of_addresses(api_client, user):
-    statuses = [attempt(api_client, "alice", f"198.51.100.{i}").status_code for i in range(3)]
+def test_guesses_from_one_address_do_not_lock_the_user_out_of_her_own(api_client, user, password):
+    guesses = [attempt(api_client, "alice", "198.51.100.66").status_code for _ in range(3)]
+    alice = attempt(api_client, "alice", "203.0.113.7", password=password)
 
-    assert throttled(statuses) == [False, False, True]
+    assert throttled(guesses) == [False, False, True]
+    assert alice.status_code == 200
+
+
+def test_one_username_gets_four_attempts_a_minute_from_any_number_of_addresses(api_client, user):
+    statuses = [attempt(api_client, "alice", f"198.51.100.{i}").status_code for i in range(5)]
+
+    assert throttled(statuses) == [False, False, False, False, True]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
 """Login's own rate limits: every attempt hashes a password, a costly computation on purpose.
 
-Two counters per attempt, counted in one round trip: one per client address (the
-"login_address" rate) and one per username, whatever the address ("login_username"), so that
-neither one machine trying many usernames nor many machines trying one username get far.
+Three counters per attempt, counted in one round trip: one per client address
+("login_address"), one per username from that address ("login_username") and one per username
+from every address ("login_username_total"). One machine trying many usernames, or one
+username, soon stops; an attacker guessing alice's password from one machine never locks alice
+out of her own, and only many machines together could, at a rate well above one's.
 Every attempt counts, successful or not: a counter of failures alone would have to be written
 after the password check, which is the cost being limited.
 """
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class LoginRateThrottle(BaseThrottle):
-    """Refuses an attempt once its address or its username is over its rate (a 429 with
+    """Refuses an attempt once any of its counters is over its rate (a 429 with
     Retry-After). While Redis is unreachable, attempts pass: the password hashing itself then
     bounds the rate."""
 
@@ -40,7 +42,8 @@ class LoginRateThrottle(BaseThrottle):
         username_key = hashlib.sha256(normalized).hexdigest()
         counters = {
             f"login_address:{address}": Limit.named("login_address"),
-            f"login_username:{username_key}": Limit.named("login_username"),
+            f"login_username:{username_key}:{address}": Limit.named("login_username"),
+            f"login_username_total:{username_key}": Limit.named("login_username_total"),
         }
         self.wait_seconds = seconds_over(
             {key: limit for key, limit in counters.items() if limit is not None}

@@ -29,17 +29,21 @@ env = environ.Env()
 
 # PostgreSQL on this machine, as `make dev` and `make test` expect it.
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/{{ cookiecutter.project_slug }}"
-{%- if pooling != "pgbouncer" %}
 
 # Deadlines on a request's database work, under nginx's (proxy_read_timeout): PostgreSQL
 # cancels a statement, and ends a session left idle in a transaction, after 30 s, so a hung
 # query does not hold a thread, a connection and its locks for a client that has gone. gthread
 # workers are never killed for a slow request. 0 turns both off, as `make migrate` does.
 DEADLINE_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+# How long a statement may wait for a lock; 0 (the default) waits as long as the deadline
+# above. Migrations set it (`make migrate`, compose, the Kubernetes Job): an ALTER TABLE that
+# waits behind a long transaction holds every query on that table behind it, so it gives up
+# instead, and the migration is run again later.
+LOCK_TIMEOUT_MS = env.int("DATABASE_LOCK_TIMEOUT_MS", default=0)
 DEADLINES = (
     f"-c statement_timeout={DEADLINE_MS} -c idle_in_transaction_session_timeout={DEADLINE_MS}"
+    f" -c lock_timeout={LOCK_TIMEOUT_MS}"
 )
-{%- endif %}
 {%- if pooling == "django_pool" %}
 WEB_THREADS = env.int("WEB_THREADS", default=2)
 {%- endif %}
@@ -70,12 +74,13 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
 {%- if pooling == "pgbouncer" %}
         # A server-side cursor lives across transactions, but PgBouncer may give the next
-        # transaction another server connection, where that cursor does not exist. PgBouncer
-        # sets the deadlines itself (connect_query in pgbouncer.ini).
+        # transaction another server connection, where that cursor does not exist.
         "DISABLE_SERVER_SIDE_CURSORS": True,
-{%- else %}
-        "OPTIONS": {"options": DEADLINES},
+        # Through PgBouncer these are ignored (ignore_startup_parameters) and PgBouncer sets
+        # the same deadlines itself (connect_query in pgbouncer.ini); the job workers and
+        # migrations, on the direct connection, get them here.
 {%- endif %}
+        "OPTIONS": {"options": DEADLINES},
 {%- endif %}
     }
 }
