@@ -222,8 +222,9 @@ REST_FRAMEWORK = {
         "anon": env("THROTTLE_ANON_RATE", default="100/minute"),
         "user": env("THROTTLE_USER_RATE", default="1000/minute"),
         # A login hashes the password: about 0.5 s of CPU with Django's 1,000,000 PBKDF2
-        # iterations. 20 a minute from one address, and 5 a minute for one username from any
-        # number of addresses, keep guessing slow and CPU for everyone (accounts/throttling.py).
+        # iterations. 20 a minute from one address, 5 for one username from one address and
+        # 100 for one username in all keep guessing slow and CPU for everyone, without letting
+        # one address lock a user out (accounts/throttling.py).
         "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="20/minute"),
         "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="5/minute"),
         "login_username_total": env("THROTTLE_LOGIN_USERNAME_TOTAL_RATE", default="100/minute"),
