@@ -187,7 +187,11 @@ def gunicorn_settings(project: Path) -> dict:
         os.environ.clear()
         os.environ.update(saved)
     keys = ("workers", "threads", "worker_class", "max_requests", "max_requests_jitter")
-    return {key: namespace[key] for key in keys}
+    settings = {key: namespace[key] for key in keys}
+    # The project's subclass of gunicorn's threaded worker (it only closes its socket sooner).
+    if not isinstance(settings["worker_class"], str):
+        settings["worker_class"] = "gthread"
+    return settings
 
 
 def versions(config: Config) -> str:

@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -163,11 +164,21 @@ def pgbouncer(directory: Path, server_url: str) -> TCPExecutor:
     return executor
 
 
-def nginx(directory: Path, upstream_ports: list[int]) -> HTTPExecutor:
+def nginx(directory: Path, upstream_ports: list[int], trusted_proxies: str = "") -> HTTPExecutor:
     """nginx from deploy/nginx/nginx.conf in front of local gunicorn instances: Docker's
-    "web" service becomes one server line per port; pid, logs and temp files move here."""
+    "web" service becomes one server line per port; pid, logs and temp files move here. The
+    load balancers it trusts are written by deploy/nginx/trusted-proxies.sh, as compose does."""
     binary = require("nginx", "nginx-light")
     port = free_port()
+    subprocess.run(
+        ["sh", str(DEPLOY_DIR / "nginx" / "trusted-proxies.sh")],
+        env={
+            **os.environ,
+            "TRUSTED_PROXIES": trusted_proxies,
+            "TRUSTED_PROXIES_DIR": str(directory / "trusted-proxies"),
+        },
+        check=True,
+    )
     conf = native_nginx_config(
         (DEPLOY_DIR / "nginx" / "nginx.conf").read_text(), port, upstream_ports, directory
     )
@@ -217,6 +228,7 @@ def native_nginx_config(text: str, port: int, upstream_ports: list[int], run_dir
         (r"^error_log\s+\S+", f"error_log {run_dir}/error.log"),
         (r"^([ \t]*)access_log\s+/\S+", rf"\1access_log {run_dir}/access.log"),
         (r"^([ \t]*)proxy_cache_path\s+/\S+", rf"\1proxy_cache_path {run_dir}/cache"),
+        (r"/etc/nginx/trusted-proxies/", f"{run_dir}/trusted-proxies/"),
         # Which instance answered, for the tests (the project's own nginx names none).
         (
             r"^([ \t]*)add_header X-Request-ID .*$",

@@ -137,7 +137,8 @@ def test_workers_scale_and_reach_postgresql_directly_after_migrations(rendered):
 
 def test_migrations_run_once_on_the_direct_database_connection(rendered):
     migrate = rendered.compose["services"]["migrate"]
-    assert migrate["command"][-2:] == ["migrate", "--noinput"]
+    # Before the new containers start, only what the old ones survive (README, "Migrations").
+    assert migrate["command"][-3:] == ["migrate", "--pre-deploy", "--noinput"]
     assert migrate["environment"]["DATABASE_URL"].startswith("${DATABASE_DIRECT_URL")
     assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert migrate["restart"] == "no"
@@ -211,7 +212,8 @@ def test_the_image_is_multi_stage_non_root_and_without_build_tools(rendered):
     assert re.search(r"^HEALTHCHECK .*\n.*/healthz", final, flags=re.MULTILINE)
     # Neither uv nor a compiler reaches the final image: it copies the built /app only.
     assert not re.search(r"\b(uv|apt-get|gcc|build-essential)\b", final)
-    assert ("collectstatic" in dockerfile) is (rendered.option("use_admin", "no") == "yes")
+    static = "yes" in (rendered.option("use_admin", "no"), rendered.option("use_openapi", "yes"))
+    assert ("collectstatic" in dockerfile) is static
 
 
 # --- nginx -----------------------------------------------------------------------------------
@@ -247,3 +249,23 @@ def test_nginx_forwards_client_headers_and_a_request_id_and_hides_metrics(render
     # A client's own trace context never reaches the app (it could force sampling).
     for header in ("traceparent", "tracestate"):
         assert f'proxy_set_header {header} "";' in conf
+
+
+def test_nginx_trusts_the_load_balancers_compose_is_told_of_and_nothing_else(rendered, tmp_path):
+    script = rendered.path / "deploy" / "nginx" / "trusted-proxies.sh"
+    nginx = rendered.compose["services"]["nginx"]
+    assert nginx["environment"]["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-}"
+    assert "sh /etc/nginx/trusted-proxies.sh && exec nginx" in " ".join(nginx["command"])
+
+    def write(value: str) -> dict[str, str]:
+        env = {"TRUSTED_PROXIES": value, "TRUSTED_PROXIES_DIR": str(tmp_path)}
+        run(["sh", str(script)], cwd=tmp_path, env=env)
+        return {name: (tmp_path / name).read_text() for name in ("realip.conf", "geo.conf")}
+
+    assert write("10.0.0.0/8, 192.0.2.1") == {
+        "realip.conf": "set_real_ip_from 10.0.0.0/8;\nset_real_ip_from 192.0.2.1;\n",
+        "geo.conf": "10.0.0.0/8 1;\n192.0.2.1 1;\n",
+    }
+    assert write("") == {"realip.conf": "", "geo.conf": ""}
+    with pytest.raises(CommandFailed, match="is not an IP address"):
+        write("10.0.0.1;include /etc/passwd")

@@ -67,10 +67,16 @@ def load_all(path: Path) -> list[dict]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
+def pod_template(obj: dict) -> dict:
+    """The pod template of a Deployment, a Job or a CronJob."""
+    spec = obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+    return spec["template"]
+
+
 def pod_specs(objects: list[dict]):
     for obj in objects:
-        if obj["kind"] in {"Deployment", "Job"}:
-            yield obj, obj["spec"]["template"]["spec"]
+        if obj["kind"] in {"Deployment", "Job", "CronJob"}:
+            yield obj, pod_template(obj)["spec"]
 
 
 def cpu_cores(quantity: str) -> float:
@@ -241,8 +247,9 @@ def test_every_object_validates_strictly_against_the_kubernetes_schemas(rendered
         kubernetes_validate.validate(obj, version, strict=True)
 
     assert set(rendered.builds) >= {"base", "overlays/production"}
-    expected = {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job"}
-    assert {obj["kind"] for obj in objects} >= expected | {"Ingress", "ConfigMap", "Secret"}
+    expected = {"Deployment", "Job", "CronJob", "Service", "HorizontalPodAutoscaler"}
+    expected |= {"PodDisruptionBudget", "Ingress", "ConfigMap", "Secret"}
+    assert {obj["kind"] for obj in objects} >= expected
 
 
 def test_strict_validation_rejects_a_misspelt_field(rendered):
@@ -330,7 +337,7 @@ def test_service_and_ingress_reach_the_web_container_port(rendered):
 def test_selectors_pick_the_web_pods_and_no_other(rendered):
     web_labels = rendered.web()["spec"]["template"]["metadata"]["labels"]
     other_pods = [
-        spec_owner["spec"]["template"]["metadata"]["labels"]
+        pod_template(spec_owner)["metadata"]["labels"]
         for spec_owner, _ in pod_specs(rendered.base)
         if spec_owner is not rendered.web()
     ]
@@ -379,13 +386,16 @@ def test_every_env_variable_is_one_the_app_reads(rendered):
     assert required <= config | secret
 
 
+MIGRATE_AND_WEB = {"web", "migrate", "migrate-post-deploy"}
+
+
 def test_web_and_migration_pods_read_the_env_configmap_and_secret(rendered):
     expected = [
         {"configMapRef": {"name": f"{rendered.name}-env"}},
         {"secretRef": {"name": f"{rendered.name}-env"}},
     ]
     for owner, spec in pod_specs(rendered.base):
-        if owner["metadata"]["labels"]["app.kubernetes.io/component"] in {"web", "migrate"}:
+        if owner["metadata"]["labels"]["app.kubernetes.io/component"] in MIGRATE_AND_WEB:
             (container,) = spec["containers"]
             assert container["envFrom"] == expected, owner["metadata"]["name"]
 
@@ -427,7 +437,7 @@ def test_pods_run_as_non_root_on_a_read_only_root_filesystem(rendered):
             assert security["capabilities"]["drop"] == ["ALL"], name
             for kind in ("requests", "limits"):
                 assert set(container["resources"][kind]) == {"cpu", "memory"}, name
-        if owner["metadata"]["labels"]["app.kubernetes.io/component"] in {"web", "migrate"}:
+        if owner["metadata"]["labels"]["app.kubernetes.io/component"] in MIGRATE_AND_WEB:
             # The image's own user.
             assert spec["securityContext"]["runAsUser"] == image_user, name
 
@@ -456,18 +466,27 @@ def test_web_pods_drain_before_gunicorn_stops(rendered):
 
 
 def test_migrations_run_on_the_direct_postgres_connection(rendered):
-    job = rendered.get("Job", f"{rendered.name}-migrate")
-    spec = job["spec"]["template"]["spec"]
-    (container,) = spec["containers"]
+    pre_deploy = rendered.get("Job", f"{rendered.name}-migrate")
+    post_deploy = rendered.get("CronJob", f"{rendered.name}-migrate-post-deploy")
     direct = urlsplit(rendered.secret(f"{rendered.name}-env")["DATABASE_DIRECT_URL"])
-
-    assert container["command"][-3:] == ["manage.py", "migrate", "--no-input"]
-    assert container["image"] == rendered.web_container()["image"]
-    # Kubernetes expands $(DATABASE_DIRECT_URL) from the Secret read through envFrom.
-    assert {"name": "DATABASE_URL", "value": "$(DATABASE_DIRECT_URL)"} in container["env"]
     assert (direct.hostname, direct.port) == ("postgres", 5432)
-    assert spec["restartPolicy"] == "Never"
-    assert job["spec"]["ttlSecondsAfterFinished"] > 0
+    commands = {}
+    for owner in (pre_deploy, post_deploy):
+        spec = pod_template(owner)["spec"]
+        (container,) = spec["containers"]
+        commands[owner["kind"]] = container["command"]
+        assert container["image"] == rendered.web_container()["image"]
+        # Kubernetes expands $(DATABASE_DIRECT_URL) from the Secret read through envFrom.
+        assert {"name": "DATABASE_URL", "value": "$(DATABASE_DIRECT_URL)"} in container["env"]
+        assert {"name": "DATABASE_LOCK_TIMEOUT_MS", "value": "5000"} in container["env"]
+        assert spec["restartPolicy"] == "Never"
+
+    assert commands["Job"][-4:] == ["manage.py", "migrate", "--pre-deploy", "--no-input"]
+    assert pre_deploy["spec"]["ttlSecondsAfterFinished"] > 0
+    # The post-deploy migrations run only when created from it, after the rollout (README).
+    assert commands["CronJob"][-3:] == ["manage.py", "migrate", "--no-input"]
+    assert post_deploy["spec"]["suspend"] is True
+    assert post_deploy["spec"]["jobTemplate"]["spec"]["ttlSecondsAfterFinished"] > 0
 
 
 def test_new_pods_start_only_once_the_migrations_are_applied(rendered):
@@ -484,8 +503,9 @@ def test_new_pods_start_only_once_the_migrations_are_applied(rendered):
         (container,) = spec["containers"]
         command = " ".join(wait["command"])
 
-        # Retried until it passes: the migrate Job, applied at the same time, may still run.
-        assert "until python manage.py migrate --check" in command
+        # Retried until it passes: the migrate Job, applied at the same time, may still run. The
+        # pre-deploy migrations only: the post-deploy ones wait for the rollout to finish.
+        assert "until python manage.py migrate --pre-deploy --check" in command
         assert wait["image"] == container["image"]
         assert wait["envFrom"] == container["envFrom"]
         assert wait.get("env", []) == [

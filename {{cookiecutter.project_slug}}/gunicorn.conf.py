@@ -12,6 +12,8 @@ import sys
 import tempfile
 {%- endif %}
 
+from gunicorn.workers import gthread
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
 # (2 x cores) + 1: enough processes to keep every core busy while others wait on I/O.
@@ -29,7 +31,25 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 # Each thread keeps a cheap client connection to PgBouncer.
 {%- endif %}
 threads = int(os.environ.get("WEB_THREADS", "{{ 1 if cookiecutter.db_pooling == 'persistent' else 2 }}"))
-worker_class = "gthread" if threads > 1 else "sync"
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    """gunicorn's threaded worker, which closes its listening socket as soon as it stops.
+
+    gunicorn's own keeps it open, unaccepted, until its last request is answered (and its
+    kept-alive connections have lingered 2 s): nginx's connections queue there meanwhile, and
+    are reset when it exits, a 502 for a POST nginx has sent (benoitc/gunicorn issues 2409 and
+    3397). Closed, the socket refuses them, and nginx sends each to another instance.
+    """
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        if not self.alive:
+            for listener in self.sockets:
+                listener.close()
+
+
+worker_class = ThreadWorker if threads > 1 else "sync"
 
 # Recycle a worker after ~10,000 requests to bound slow leaks; the jitter keeps the workers
 # from all restarting at the same moment. A recycle costs the old worker's exit and the new

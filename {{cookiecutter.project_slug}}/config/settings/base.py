@@ -39,12 +39,18 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
+    # Its migrate and makemigrations commands, which know pre-deploy from post-deploy
+    # migrations (README, "Migrations").
+    "syzygy",
     "rest_framework",
 {%- if cookiecutter.auth == "token" %}
     "rest_framework.authtoken",
 {%- endif %}
 {%- if cookiecutter.use_openapi %}
     "drf_spectacular",
+    # Swagger UI's JavaScript and CSS, pinned with drf-spectacular and served as static files:
+    # the docs page loads nothing from a CDN.
+    "drf_spectacular_sidecar",
 {%- endif %}
 {%- if cookiecutter.background_tasks == "postgres" %}
     # The job queue's tables (migrations), `manage.py procrastinate`, and the app that defers.
@@ -70,9 +76,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Cache-Control: private and no-store unless a view says otherwise, and never Vary: Cookie.
     "{{ cookiecutter.project_slug }}.core.api.cache_control.CacheControlMiddleware",
-{%- if cookiecutter.use_admin %}
-    # Serves the admin's static files from the app image, so the stateless web tier needs no
-    # shared volume with nginx.
+{%- if cookiecutter.__static_files == "yes" %}
+    # Serves the static files{% if cookiecutter.use_openapi %} (the API docs' among them){% endif %} from the app image, so the stateless
+    # web tier needs no shared volume with nginx.
     "whitenoise.middleware.WhiteNoiseMiddleware",
 {%- endif %}
 {%- if cookiecutter.read_replica %}
@@ -197,7 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
 {%- if cookiecutter.auth == "token" %}
-        "rest_framework.authentication.TokenAuthentication",
+        "{{ cookiecutter.project_slug }}.accounts.authentication.TokenAuthentication",
 {%- elif cookiecutter.auth == "jwt" %}
         "{{ cookiecutter.project_slug }}.accounts.authentication.JWTAuthentication",
 {%- else %}
@@ -228,11 +234,16 @@ REST_FRAMEWORK = {
         "login_address": env("THROTTLE_LOGIN_ADDRESS_RATE", default="20/minute"),
         "login_username": env("THROTTLE_LOGIN_USERNAME_RATE", default="5/minute"),
         "login_username_total": env("THROTTLE_LOGIN_USERNAME_TOTAL_RATE", default="100/minute"),
+{%- if cookiecutter.auth != "session" %}
+        # Requests whose credentials fail, per address: DRF authenticates before it throttles,
+        # so these are counted apart (core/api/authentication.py).
+        "bad_credentials": env("THROTTLE_BAD_CREDENTIALS_RATE", default="20/minute"),
+{%- endif %}
     },
     # Proxies in front of gunicorn that set X-Forwarded-For: the throttles key on the address
     # that many hops back. 1 is the bundled nginx (and a Kubernetes ingress), which writes the
-    # address it saw; a client's own X-Forwarded-For then buys it no fresh budget. Behind
-    # another load balancer that appends to the header, count it too (README, "Limits").
+    # client's address, taken from the load balancers it trusts (TRUSTED_PROXIES) and from no
+    # one else: a client's own X-Forwarded-For buys it no fresh budget.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 {%- if cookiecutter.use_openapi %}
     # drf-spectacular's, with each operation's error statuses and the rules the API enforces.
@@ -256,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": {{ cookiecutter.description|quoted }},
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 {%- endif %}
 

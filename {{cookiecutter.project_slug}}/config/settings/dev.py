@@ -29,6 +29,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
 ZEAL_RAISE = True
 
+# `manage.py lintmigrations`, which tests/test_migrations.py runs (its options: pyproject.toml).
+INSTALLED_APPS += ["django_migration_linter"]
+
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_RENDERER_CLASSES": [

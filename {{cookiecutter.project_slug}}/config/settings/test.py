@@ -13,6 +13,9 @@ os.environ.setdefault("THROTTLE_ANON_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_USER_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_LOGIN_ADDRESS_RATE", "100000/minute")
 os.environ.setdefault("THROTTLE_LOGIN_USERNAME_RATE", "100000/minute")
+{%- if cookiecutter.auth != "session" %}
+os.environ.setdefault("THROTTLE_BAD_CREDENTIALS_RATE", "100000/minute")
+{%- endif %}
 {%- if cookiecutter.use_opentelemetry %}
 # No collector runs beside the tests: the servers they start export no spans unless a test
 # sends them to one of its own (a worker would spend up to 10 s retrying at each exit).
@@ -32,3 +35,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
 MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]
 ZEAL_RAISE = True
+
+# `manage.py lintmigrations`, which tests/test_migrations.py runs (its options: pyproject.toml).
+INSTALLED_APPS += ["django_migration_linter"]

@@ -78,6 +78,21 @@ def seconds_over(counters: dict[str, Limit]) -> float | None:
     return max(waits, default=None)
 
 
+def seconds_at_limit(key: str, limit: Limit) -> float | None:
+    """How long until `key`'s counter, which has reached its limit, starts again; None while it
+    is under its limit (or Redis cannot be reached). Reads the counter without counting."""
+    now = time.time()
+    window = int(now // limit.seconds)
+    try:
+        count = get_redis_connection("default").get(cache.make_key(f"throttle:{key}:{window}"))
+    except RedisError:
+        logger.warning("Throttling skipped: Redis is unreachable.", exc_info=True)
+        return None
+    if count is None or int(count) < limit.requests:
+        return None
+    return (window + 1) * limit.seconds - now
+
+
 class RequestRateThrottle(BaseThrottle):
     """The "user" rate for an authenticated client, keyed by its user id; the "anon" rate for
     the others, keyed by address. Both come from DEFAULT_THROTTLE_RATES."""

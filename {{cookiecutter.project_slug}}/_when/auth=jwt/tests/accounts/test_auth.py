@@ -85,3 +85,20 @@ def test_a_user_gone_since_the_login_refreshes_no_token(api_client, user, passwo
     assert response.status_code == 401
     codes = {"user_not_found", "user_inactive", "no_active_account"}
     assert response.json()["error"]["code"] in codes
+
+
+@pytest.fixture
+def three_bad_tokens_a_minute(settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "bad_credentials": "3/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+@pytest.mark.usefixtures("three_bad_tokens_a_minute")
+def test_an_address_past_its_failed_tokens_gets_429_for_the_next(api_client, user):
+    guesser = {"x_forwarded_for": "203.0.113.7", "authorization": "Bearer not.a.token"}
+    statuses = [api_client.get("/api/v1/me/", headers=guesser).status_code for _ in range(4)]
+
+    assert statuses == [401, 401, 401, 429]
+    # A valid token is checked without reading the count: it still works from there.
+    valid = {**guesser, "authorization": f"Bearer {AccessToken.for_user(user)}"}
+    assert api_client.get("/api/v1/me/", headers=valid).status_code == 200

@@ -56,3 +56,27 @@ def test_an_inactive_users_token_is_refused(api_client, user):
 
     assert response.status_code == 401
     assert response.json()["error"]["detail"] == "User inactive or deleted."
+
+
+@pytest.fixture
+def three_bad_tokens_a_minute(settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "bad_credentials": "3/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+@pytest.mark.usefixtures("three_bad_tokens_a_minute")
+def test_an_address_past_its_failed_tokens_gets_429_before_any_lookup(
+    api_client, user, django_assert_num_queries
+):
+    guesser = {"x_forwarded_for": "203.0.113.7", "authorization": "Token " + "0" * 40}
+    statuses = [api_client.get("/api/v1/me/", headers=guesser).status_code for _ in range(3)]
+    assert statuses == [401, 401, 401]
+
+    valid = f"Token {Token.objects.create(user=user).key}"
+    with django_assert_num_queries(0):
+        refused = api_client.get("/api/v1/me/", headers={**guesser, "authorization": valid})
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    # Another address is not held back.
+    other = {"x_forwarded_for": "198.51.100.9", "authorization": valid}
+    assert api_client.get("/api/v1/me/", headers=other).status_code == 200

@@ -102,7 +102,8 @@ class Order(models.Model):
     class Meta:
         indexes = [
             # GET orders/: the caller's orders, newest first, one index range per page. Also
-            # serves the cascade when a user is deleted, hence no index on user alone.
+            # serves the cascade when a user is deleted, hence no index on user alone. Built
+            # concurrently, as an index on a table in use must be (migration 0003).
             models.Index(fields=["user", "-id"], name="order_user_id_desc"),
         ]
 

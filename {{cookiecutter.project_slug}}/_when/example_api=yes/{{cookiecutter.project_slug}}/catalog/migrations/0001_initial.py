@@ -77,10 +77,6 @@ class Migration(migrations.Migration):
             name='tags',
             field=models.ManyToManyField(related_name='products', through='catalog.ProductTag', to='catalog.tag'),
         ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['user', '-id'], name='order_user_id_desc'),
-        ),
         migrations.AddConstraint(
             model_name='orderitem',
             constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='order_item_quantity_positive'),
