@@ -225,7 +225,7 @@ def endpoints(url: str, users: list[dict[str, str]]) -> tuple[dict[str, Endpoint
     found = [
         Endpoint(HEALTHZ, ["/healthz"]),
         Endpoint(HIT, ["/api/v1/products/"]),
-        # The cache key is the full URL: an unknown parameter changes it, not the page.
+        # A parameter the view does not read: answered from the database, never stored.
         Endpoint(MISS, ["/api/v1/products/"], unique_param="nocache"),
         Endpoint(AUTHENTICATED, ["/api/v1/products/"], users),
         Endpoint(DETAIL, [f"/api/v1/products/{pk}/" for pk in product_ids]),

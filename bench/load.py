@@ -25,8 +25,8 @@ class Endpoint:
     method: str = "GET"
     # JSON documents, one per request in turn (POST): sent with Content-Type application/json.
     bodies: Sequence[str] = ()
-    # A query parameter given a new value on every request: each request is a cache miss for
-    # a view whose cache key is the full URL.
+    # A query parameter given a new value on every request: the catalog answers a parameter
+    # it does not read from the database, without storing it (a cache miss every time).
     unique_param: str | None = None
     # A header given a new value on every request (an Idempotency-Key).
     unique_header: str | None = None

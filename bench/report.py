@@ -379,9 +379,9 @@ Medians over the rounds; "× ceiling" and "× defaults" are ratios of requests/s
 each round, then their median. "server CPU" is the CPU time of the gunicorn master and its
 workers over the run, divided by the requests served: unlike requests/s, it barely depends on
 what else the machine runs. Queries per request are counted in-process (Django's test client)
-on the same database. The cache miss sends a new `?nocache=` value with every request (the
-cache key is the full URL). The authenticated list authenticates, then reads the same stored
-page. The revalidation sends the page's current ETag in If-None-Match. Every request carries
+on the same database. The cache miss sends a parameter the view does not read (`?nocache=`),
+which the app answers from the database without storing it. The authenticated list
+authenticates, then reads the same stored page. The revalidation sends the page's current ETag in If-None-Match. Every request carries
 an X-Forwarded-For of its own, as from many clients, and an X-Request-ID, as nginx adds. wrk
 talks to gunicorn directly, except through nginx: the project's own nginx.conf in front of the
 template, at {EDGE_CONNECTIONS} connections, its anonymous rate limit lifted. The floor is

@@ -4,8 +4,7 @@
    lands on; a folder name may join conditions with commas
    (_when/db_pooling=pgbouncer,kubernetes=yes/). The folders whose conditions all hold are
    copied over the project, and _when/ is deleted. Yes/no options read "yes" or "no".
-2. .env (gitignored) is written from .env.example with fresh secrets, and, with PgBouncer,
-   its user list with the same database password.
+2. .env (gitignored) is written from .env.example with fresh secrets.
 3. .cruft.json records the template's source, commit and every answer, so that `cruft diff`
    and `cruft update` can bring later template changes in as a reviewable diff.
 4. The next steps are printed. When cruft generates (create, diff, update), 3 and 4 are its.
@@ -26,14 +25,16 @@ from cookiecutter.repository import expand_abbreviations
 CONTEXT = json.loads({{ cookiecutter | jsonify | tojson }})
 TEMPLATE_DIRECTORY = Path({{ template_directory | tojson }})
 PROJECT = Path.cwd()
-SLUG = CONTEXT["project_slug"]
 # Where cookiecutter ran, true only on this machine: not recorded in .cruft.json.
 MACHINE_LOCAL_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
 
 # Placeholders in .env.example that become fresh secrets in .env.
 SECRET_PLACEHOLDERS = {
     "change-me-django-secret-key": 50,
+    "change-me-postgres-admin-password": 24,
     "change-me-postgres-password": 24,
+    "change-me-pgbouncer-admin-password": 24,
+    "change-me-pgbouncer-stats-password": 24,
     "change-me-redis-password": 24,
     "change-me-metrics-token": 32,
 }
@@ -86,11 +87,6 @@ def write_secrets() -> None:
     dotenv.write_text(env)
     dotenv.chmod(0o600)
 
-    if CONTEXT["db_pooling"] == "pgbouncer":
-        userlist = PROJECT / "deploy" / "pgbouncer" / "userlist.txt"
-        password = values["change-me-postgres-password"]
-        userlist.write_text(f'"{SLUG}" "{password}"\n')
-
 
 def template_commit() -> str | None:
     """The template's commit: a local checkout's HEAD, or that of cookiecutter's clone."""
@@ -113,7 +109,6 @@ def write_cruft_state() -> None:
         # A repository cookiecutter cloned: its URL ("gh:org/repo" spelled out for git).
         source = expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
     commit = template_commit()
-    has_userlist = (PROJECT / "deploy" / "pgbouncer" / "userlist.txt").exists()
     answers = {key: value for key, value in CONTEXT.items() if key not in MACHINE_LOCAL_KEYS}
     state = {
         "template": source,
@@ -122,7 +117,7 @@ def write_cruft_state() -> None:
         "context": {"cookiecutter": {**answers, "_template": source, "_commit": commit}},
         "directory": None,
         # Secrets made at generation: a regenerated copy has others, never a change to take.
-        "skip": [".env", *(["deploy/pgbouncer/userlist.txt"] if has_userlist else [])],
+        "skip": [".env"],
     }
     (PROJECT / ".cruft.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n")
 

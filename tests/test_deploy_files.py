@@ -120,7 +120,7 @@ def test_web_starts_after_migrations_and_healthy_backing_services(rendered):
     for name in backing:
         assert depends_on[name] == {"condition": "service_healthy"}, name
     assert "/healthz" in str(services["web"]["healthcheck"]["test"])
-    assert services["web"]["build"] == "."
+    assert services["web"]["build"] == {"context": ".", "args": {"RELEASE": "${RELEASE:-}"}}
     assert services["nginx"]["depends_on"] == {"web": {"condition": "service_healthy"}}
 
 
@@ -149,7 +149,10 @@ def test_postgres_logs_slow_queries_and_keeps_its_data_in_a_volume(rendered):
     assert db["image"] == f"postgres:{rendered.option('postgres_version', '17')}"
     assert "log_min_duration_statement=200" in db["command"]
     assert "pg_isready" in str(db["healthcheck"]["test"])
-    assert db["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert db["volumes"] == [
+        "pgdata:/var/lib/postgresql/data",
+        "./deploy/postgres/create-app-role.sh:/docker-entrypoint-initdb.d/create-app-role.sh:ro",
+    ]
     assert "pgdata" in rendered.compose["volumes"]
 
 
@@ -159,9 +162,37 @@ def test_pgbouncer_is_a_pinned_image_reading_the_generated_config(rendered):
         return
     pgbouncer = rendered.compose["services"]["pgbouncer"]
     assert re.fullmatch(r"edoburu/pgbouncer:v\d+\.\d+\.\d+-p\d+", pgbouncer["image"])
-    assert (
-        "./deploy/pgbouncer/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro" in pgbouncer["volumes"]
-    )
+    assert pgbouncer["volumes"] == [
+        "./deploy/pgbouncer/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro",
+        "./deploy/pgbouncer/userlist.sh:/etc/pgbouncer/userlist.sh:ro",
+    ]
+
+
+def test_pgbouncer_users_are_written_for_its_eyes_only_and_none_is_the_apps_admin(
+    rendered, tmp_path
+):
+    if not rendered.pgbouncer:
+        return
+    pgbouncer = rendered.compose["services"]["pgbouncer"]
+    assert "sh /etc/pgbouncer/userlist.sh && exec pgbouncer" in " ".join(pgbouncer["command"])
+    env = {key: f"{key.lower()}-value" for key in pgbouncer["environment"]}
+    userlist = tmp_path / "userlist.txt"
+    userlist.write_text("left by the image's entrypoint\n")
+    userlist.chmod(0o644)
+
+    script = rendered.path / "deploy" / "pgbouncer" / "userlist.sh"
+    run(["sh", str(script)], cwd=tmp_path, env={**env, "PGBOUNCER_AUTH_FILE": str(userlist)})
+
+    assert userlist.stat().st_mode & 0o777 == 0o600
+    users = dict(line.split(" ") for line in userlist.read_text().splitlines())
+    assert users == {
+        '"app_database_user-value"': '"app_database_password-value"',
+        '"pgbouncer_admin"': '"pgbouncer_admin_password-value"',
+        '"pgbouncer_stats"': '"pgbouncer_stats_password-value"',
+    }
+    ini = (rendered.path / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text()
+    assert re.search(r"^admin_users = pgbouncer_admin$", ini, flags=re.MULTILINE)
+    assert re.search(r"^stats_users = pgbouncer_stats$", ini, flags=re.MULTILINE)
 
 
 def redis_flags(service: dict) -> dict[str, str]:

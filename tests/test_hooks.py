@@ -109,7 +109,7 @@ def test_django_pool_defaults_conn_max_age_to_zero(tmp_path):
     assert "CONN_MAX_AGE=0" in (project / ".env").read_text()
 
 
-def test_generation_writes_fresh_secrets_and_a_matching_pgbouncer_user_list(tmp_path):
+def test_generation_writes_fresh_secrets_and_the_app_a_role_of_its_own(tmp_path):
     first = bake(tmp_path / "one")
     second = bake(tmp_path / "two")
     env = dict(
@@ -119,16 +119,20 @@ def test_generation_writes_fresh_secrets_and_a_matching_pgbouncer_user_list(tmp_
     )
     other = (second / ".env").read_text()
 
-    for key in ("DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"):
+    passwords = ("POSTGRES_PASSWORD", "APP_DATABASE_PASSWORD", "PGBOUNCER_ADMIN_PASSWORD")
+    for key in ("DJANGO_SECRET_KEY", "REDIS_PASSWORD", *passwords, "PGBOUNCER_STATS_PASSWORD"):
         assert "change-me" not in env[key]
         assert env[key] not in other  # fresh per project
     assert len(env["DJANGO_SECRET_KEY"]) >= 50
-    assert env["POSTGRES_PASSWORD"] in env["DATABASE_URL"]
-    userlist = (first / "deploy" / "pgbouncer" / "userlist.txt").read_text()
-    assert userlist == f'"{env["POSTGRES_USER"]}" "{env["POSTGRES_PASSWORD"]}"\n'
-    gitignore = (first / ".gitignore").read_text().splitlines()
-    assert ".env" in gitignore
-    assert "deploy/pgbouncer/userlist.txt" in gitignore
+    assert len({env[key] for key in passwords}) == len(passwords)
+    # The app connects as its own role, never as the server's superuser.
+    app = f"{env['APP_DATABASE_USER']}:{env['APP_DATABASE_PASSWORD']}@"
+    assert app in env["DATABASE_URL"] and app in env["DATABASE_DIRECT_URL"]
+    assert env["POSTGRES_USER"] != env["APP_DATABASE_USER"]
+    assert env["POSTGRES_PASSWORD"] not in env["DATABASE_URL"]
+    # Nothing secret is written anywhere but .env.
+    assert not (first / "deploy" / "pgbouncer" / "userlist.txt").exists()
+    assert ".env" in (first / ".gitignore").read_text().splitlines()
 
 
 def test_generation_needs_no_network(tmp_path):

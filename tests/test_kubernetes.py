@@ -567,7 +567,18 @@ def test_database_url_points_at_pgbouncer_or_postgres(rendered):
     assert int(ini["pgbouncer"]["listen_port"]) == container_port["containerPort"]
     assert port["targetPort"] == container_port["name"]
     userlist = rendered.secret(f"{rendered.name}-pgbouncer")["userlist.txt"]
-    assert userlist.split() == [f'"{url.username}"', f'"{url.password}"']
+    users = dict(line.split(" ") for line in userlist.splitlines())
+    assert users[f'"{url.username}"'] == f'"{url.password}"'
+    # PgBouncer's console has users of its own, in its user list alone.
+    assert (ini["pgbouncer"]["admin_users"], ini["pgbouncer"]["stats_users"]) == (
+        "pgbouncer_admin",
+        "pgbouncer_stats",
+    )
+    assert {'"pgbouncer_admin"', '"pgbouncer_stats"'} <= users.keys()
+    # Readable by PgBouncer's group alone.
+    spec = pgbouncer["spec"]["template"]["spec"]
+    (config,) = [v for v in spec["volumes"] if v["name"] == "config"]
+    assert (config["projected"]["defaultMode"], spec["securityContext"]["fsGroup"]) == (0o440, 70)
 
 
 def test_reads_go_to_the_replica_service_when_there_is_one(rendered):

@@ -280,6 +280,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+{%- if cookiecutter.example_api %}
+
+# The release of the code running (the image's commit, Dockerfile): the catalog's responses are
+# cached per release, so a deploy that changes their shape never serves the old ones.
+RELEASE = env("RELEASE", default="")
+{%- endif %}
+
 # Answers that are the same for every anonymous caller (the catalog's) may be kept this long
 # by nginx's cache, a CDN or a browser, and served this much longer while one refreshes them:
 # a write reaches anonymous readers within PUBLIC_CACHE_SECONDS and one refresh.

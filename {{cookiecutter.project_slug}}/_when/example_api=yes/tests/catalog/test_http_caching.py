@@ -3,7 +3,10 @@ current gets a 304 without a query. Anonymous answers may be kept by any cache f
 seconds; a signed-in caller's, and every other answer, by nobody else."""
 
 import pytest
+from django.core.cache import cache as django_cache
 from django.test import override_settings
+
+from {{ cookiecutter.project_slug }}.catalog import cache
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,14 @@ def test_a_signed_in_callers_answers_are_private(customer, urls):
         response = customer.get(url)
         assert "private" in response["Cache-Control"], url
         assert "Cookie" not in response.get("Vary", ""), url
+
+
+def test_with_a_replica_the_catalog_version_only_moves_forward():
+    # Two writes finishing together set their WAL positions in either order: the later one
+    # must win, or readers would take a replica that lacks it for current.
+    cache.raise_version(2_000)
+    cache.raise_version(1_000)
+
+    assert django_cache.get(cache.VERSION_KEY) == 2_000
+    cache.raise_version(3_000)
+    assert django_cache.get(cache.VERSION_KEY) == 3_000

@@ -4,6 +4,7 @@ queries per page, each page cached once for every caller."""
 import json
 
 import pytest
+from django_redis import get_redis_connection
 from rest_framework.renderers import JSONRenderer
 
 from {{ cookiecutter.project_slug }}.catalog import selectors
@@ -85,6 +86,50 @@ def test_a_page_is_cached_once_for_every_caller_since_it_is_the_same_for_all(
         as_a_customer = customer.get("/api/v1/products/")
 
     assert again.content == as_a_customer.content == first.content
+
+
+def test_a_page_is_cached_whatever_the_order_of_its_parameters(
+    anonymous, make_products, django_assert_num_queries
+):
+    make_products(3)
+    first = anonymous.get("/api/v1/products/?category=books&page_size=2")
+
+    with django_assert_num_queries(0):
+        again = anonymous.get("/api/v1/products/?page_size=2&category=books")
+
+    assert again.content == first.content
+
+
+def test_a_parameter_the_list_does_not_read_is_neither_cached_nor_served_from_the_cache(
+    anonymous, make_products, django_assert_num_queries
+):
+    make_products(3)
+    anonymous.get("/api/v1/products/")
+    redis = get_redis_connection("default")
+    stored = len(redis.keys("*catalog:page:*"))
+
+    for value in ("1", "2", "1"):
+        with django_assert_num_queries(LIST_QUERIES):
+            response = anonymous.get(f"/api/v1/products/?made_up={value}")
+        assert response.status_code == 200
+        # Nor kept by nginx or a browser: nothing to revalidate either.
+        assert "ETag" not in response
+        assert "public" not in response["Cache-Control"]
+    assert len(redis.keys("*catalog:page:*")) == stored
+
+
+def test_a_new_release_never_serves_the_pages_an_older_one_cached(
+    anonymous, make_products, settings, django_assert_num_queries
+):
+    make_products(3)
+    settings.RELEASE = "old"
+    anonymous.get("/api/v1/products/")
+
+    settings.RELEASE = "new"
+    with django_assert_num_queries(LIST_QUERIES):
+        assert anonymous.get("/api/v1/products/").status_code == 200
+    with django_assert_num_queries(0):
+        assert anonymous.get("/api/v1/products/").status_code == 200
 
 
 @pytest.mark.parametrize(

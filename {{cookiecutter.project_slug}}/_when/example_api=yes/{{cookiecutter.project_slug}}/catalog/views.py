@@ -46,6 +46,8 @@ class ProductListView(GenericAPIView):
     serializer_class = ProductSerializer
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
+    # What a page depends on: the filters and the pagination's.
+    query_parameters = ("category", "tag", "cursor", "page_size")
 
     def get_queryset(self) -> QuerySet[Product, Mapping[str, Any]]:
         # A plain dict, not the QueryDict: DRF reads a form's empty field as absent, and an
@@ -55,7 +57,7 @@ class ProductListView(GenericAPIView):
         return selectors.product_rows(**filters.validated_data)
 
     def get(self, request: Request) -> HttpResponse:
-        return cache.respond(request, self.render_page)
+        return cache.respond(request, self.render_page, reads=self.query_parameters)
 
     def render_page(self, database: str | None) -> bytes:
         page = self.paginate_queryset(self.get_queryset().using(database)) or []
@@ -140,6 +142,8 @@ class OrderListView(GenericAPIView):
     serializer_class = OrderSerializer
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
+    # What a page depends on: the filters and the pagination's.
+    query_parameters = ("category", "tag", "cursor", "page_size")
 
     def get_queryset(self) -> QuerySet[Order, Mapping[str, Any]]:
         # IsAuthenticated: the caller has an id.
