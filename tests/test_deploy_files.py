@@ -137,8 +137,11 @@ def test_workers_scale_and_reach_postgresql_directly_after_migrations(rendered):
 
 def test_migrations_run_once_on_the_direct_database_connection(rendered):
     migrate = rendered.compose["services"]["migrate"]
-    # Before the new containers start, only what the old ones survive (README, "Migrations").
-    assert migrate["command"][-3:] == ["migrate", "--pre-deploy", "--noinput"]
+    # Before the new containers start, only what the old ones survive (README, "Migrations"),
+    # tried again after a lock timeout.
+    assert migrate["command"][:2] == ["sh", "-c"]
+    assert "python manage.py migrate --pre-deploy --noinput && exit 0" in migrate["command"][2]
+    assert "for attempt in 1 2 3" in migrate["command"][2]
     assert migrate["environment"]["DATABASE_URL"].startswith("${DATABASE_DIRECT_URL")
     assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert migrate["restart"] == "no"
