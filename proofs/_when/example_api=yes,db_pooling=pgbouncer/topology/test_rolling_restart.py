@@ -11,6 +11,7 @@ What is shown is nginx's and gunicorn's behaviour, the same whatever the options
 compose's whole topology (PgBouncer) only, to spare the matrix a minute per combination.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -28,6 +29,9 @@ from tests.proofs import servers
 from .traffic import address, send, served_by
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# A line per request of the load would bury a failure's own message in the output.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CLIENTS = 4
 
@@ -110,16 +114,16 @@ def test_a_drained_rolling_restart_fails_no_request(
     with Load(topology, logged_in, product) as load:
         for instance in topology.web:
             servers.route(topology.nginx, [port for port in ports if port != instance.port])
-            assert servers.wait_for(lambda i=instance: not serving(i))
+            assert servers.wait_for(lambda i=instance: not serving(i), 15)
             instance.stop()  # SIGTERM: gunicorn finishes what it has accepted, then exits
             instance.start()  # returns once /healthz answers
             servers.route(topology.nginx, ports)
-            assert servers.wait_for(lambda i=instance: serving(i))
+            assert servers.wait_for(lambda i=instance: serving(i), 15)
 
     assert len(load.reads) > 50  # the control: the load ran across both restarts
     assert Counter(r.status_code for r in load.reads) == {200: len(load.reads)}
     assert Counter(r.status_code for r in load.orders.values()) == {201: len(load.orders)}
-    assert not load.retried
+    assert not load.retried, load.retried
     assert Order.objects.count() == len(load.orders)
 
 
@@ -138,5 +142,5 @@ def test_an_undrained_rolling_restart_fails_no_request(
     assert len(load.reads) > 50  # the control: the load ran across both restarts
     assert Counter(r.status_code for r in load.reads) == {200: len(load.reads)}
     assert Counter(r.status_code for r in load.orders.values()) == {201: len(load.orders)}
-    assert not load.retried
+    assert not load.retried, load.retried
     assert Order.objects.count() == len(load.orders)
