@@ -96,7 +96,9 @@ def http():
 def past_nginx_cache():
     """A client whose requests always reach an instance: nginx neither serves nor stores an
     answer to a request with a cookie, so what answers is the app and its own cache."""
-    with httpx.Client(timeout=10, cookies={"visitor": "1"}) as client:
+    # A new connection per request: nginx's reload closes kept-alive ones (the drained restart).
+    no_keepalive = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(timeout=10, cookies={"visitor": "1"}, limits=no_keepalive) as client:
         yield client
 
 

@@ -134,9 +134,10 @@ def test_an_undrained_rolling_restart_fails_no_request(
         for instance in topology.web:
             instance.stop()
             instance.start()
-            # nginx leaves an instance that refused a connection out for fail_timeout (5 s).
+            # nginx leaves an instance that refused a connection out for fail_timeout (5 s),
+            # each time one of its stale kept-alive connections fails.
             assert servers.wait_for(
-                lambda i=instance: in_rotation(topology, past_nginx_cache, i), 15
+                lambda i=instance: in_rotation(topology, past_nginx_cache, i), 30
             )
 
     assert len(load.reads) > 50  # the control: the load ran across both restarts
