@@ -55,9 +55,9 @@ def test_a_signed_in_callers_answers_are_private(customer, urls):
         assert "Cookie" not in response.get("Vary", ""), url
 
 
-def test_with_a_replica_the_catalog_version_only_moves_forward():
-    # Two writes finishing together set their WAL positions in either order: the later one
-    # must win, or readers would take a replica that lacks it for current.
+def test_the_catalog_version_only_moves_forward_to_a_later_wal_position():
+    # With a replica, two writes finishing together set their WAL positions in either order:
+    # the later one must win, or readers would take a replica that lacks it for current.
     cache.raise_version(2_000)
     cache.raise_version(1_000)
 

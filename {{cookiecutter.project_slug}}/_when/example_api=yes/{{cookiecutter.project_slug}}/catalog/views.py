@@ -142,8 +142,6 @@ class OrderListView(GenericAPIView):
     serializer_class = OrderSerializer
     pagination_class = NewestFirstPagination
     renderer_classes = [OrjsonRenderer]
-    # What a page depends on: the filters and the pagination's.
-    query_parameters = ("category", "tag", "cursor", "page_size")
 
     def get_queryset(self) -> QuerySet[Order, Mapping[str, Any]]:
         # IsAuthenticated: the caller has an id.
