@@ -7,6 +7,7 @@ import gc
 import importlib
 import multiprocessing
 import os
+import signal
 import sys
 {%- if cookiecutter.use_prometheus %}
 import tempfile
@@ -155,11 +156,20 @@ def when_ready(server):
     """The master imports the tracing libraries once, without starting them: each worker it
     forks (one every ~10,000 requests per worker) then skips ~0.3 s of CPU importing them."""
     from {{ cookiecutter.project_slug }}.core.observability import tracing  # noqa: F401
+{%- endif %}
 
 
 def post_fork(server, worker):
-    """Tracing starts in each worker, never in the master: the exporter's thread and sockets
-    would not survive the fork (core/observability/tracing.py)."""
+    """A new worker, before gunicorn sets it up to serve."""
+    # Until gunicorn installs the worker's own signal handlers, after this hook, the worker has
+    # the master's, which only queue a signal for the master's loop: a stop that reached it
+    # then was lost, and the master waited graceful_timeout (30 s) for a worker that would never
+    # exit (benoitc/gunicorn issue 1910). A worker still booting has no request to finish.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+{%- if cookiecutter.use_opentelemetry %}
+
+    # Tracing starts in each worker, never in the master: the exporter's thread and sockets
+    # would not survive the fork (core/observability/tracing.py).
     from config.wsgi import application  # imported by the master already with preload_app
     from {{ cookiecutter.project_slug }}.core.observability import tracing
 
