@@ -10,6 +10,10 @@ from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 from django_redis import get_redis_connection
+{%- if cookiecutter.read_replica %}
+
+from {{ cookiecutter.project_slug }}.core.replica.router import REPLICA, replica_health
+{%- endif %}
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +34,13 @@ REQUIRED = {"database"}
 
 def readyz(request):
     """The process can serve traffic: 503 only while its database does not answer."""
-    checks = {}
-    for alias in connections:
-        checks[f"database:{alias}" if alias != "default" else "database"] = _check_database(alias)
+    checks = {"database": _check_database("default")}
+{%- if cookiecutter.read_replica %}
+    if REPLICA in connections:
+        # What the router knows, without asking: a standby behind PgBouncer holds a query until
+        # PgBouncer's query_wait_timeout, longer than the probe would wait.
+        checks["database:replica"] = None if replica_health.usable() else "NotAnswering"
+{%- endif %}
     for alias, cache in settings.CACHES.items():
         if cache["BACKEND"].startswith("django_redis."):
             checks["redis" if alias == "default" else f"redis:{alias}"] = _check_redis(alias)

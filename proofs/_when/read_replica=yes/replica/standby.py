@@ -69,6 +69,7 @@ class HotStandby:
         self.prefix = prefix
         self.directory: Path | None = None
         self.bindir: Path | None = None
+        self.options: list[str] = []
 
     @property
     def data(self) -> Path:
@@ -123,20 +124,33 @@ class HotStandby:
             if not (self.data / name).exists():
                 (self.data / name).write_text(text)
                 self._own(self.data / name)
-        options = [
+        self.options = [
             *("-p", str(self.port), "-k", str(self.directory)),
             *("-c", f"listen_addresses={self.host}", "-c", "hot_standby=on"),
             *(arg for name, value in settings.items() for arg in ("-c", f"{name}={value}")),
         ]
-        self._run(
-            "pg_ctl",
-            *("-D", str(self.data), "-l", str(self.directory / "postgres.log")),
-            *("-o", shlex.join(options), "-w", "-t", str(int(timeout)), "start"),
-            timeout=timeout + 5,
-        )
+        self._start_server(timeout)
         with self.connect() as standby:
             if not standby.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
                 raise StandbyError(f"The server on port {self.port} is not a standby.")
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The standby shut down (its sessions ended), then started again on the same data."""
+        stop_cluster(self.data)
+        try:
+            yield
+        finally:
+            self._start_server(timeout=60)
+
+    def _start_server(self, timeout: float) -> None:
+        assert self.directory is not None
+        self._run(
+            "pg_ctl",
+            *("-D", str(self.data), "-l", str(self.directory / "postgres.log")),
+            *("-o", shlex.join(self.options), "-w", "-t", str(int(timeout)), "start"),
+            timeout=timeout + 5,
+        )
 
     def stop(self) -> None:
         if self.directory is None:

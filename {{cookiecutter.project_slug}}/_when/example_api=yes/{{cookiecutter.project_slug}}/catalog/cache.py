@@ -143,8 +143,8 @@ def database_for(version: Version | None) -> str | None:
     """Where a response computed under `version` is read from: None for the router's choice,
     or the primary while the replica has not replayed the write that set the version."""
     if not isinstance(version, int) or router.db_for_read(Product) != REPLICA:
-        # No replica, or the router reads from the primary anyway (the replica is down and
-        # left alone for a while, or this request wrote).
+        # No replica, or the router reads from the primary anyway (the replica is not
+        # answering, or this request wrote).
         return None
     try:
         with connections[REPLICA].cursor() as cursor:

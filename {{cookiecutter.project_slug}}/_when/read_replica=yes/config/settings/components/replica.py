@@ -13,8 +13,8 @@ env = environ.Env()
 
 REPLICA = "replica"
 
-# libpq's smallest timeout (it reads 1 as 2): a replica that black-holes packets costs the one
-# read that finds it down 2 s, instead of the minutes a TCP connect can hang.
+# libpq's smallest timeout (it reads 1 as 2): a replica that black-holes packets costs a read
+# that was sent to it as it went down 2 s, instead of the minutes a TCP connect can hang.
 REPLICA_CONNECT_TIMEOUT = 2
 
 
@@ -26,9 +26,16 @@ def replica_database(url: str) -> dict:
     options = {**primary.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
     options["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
     if isinstance(options.get("pool"), dict):
-        # The pool has a connection for every thread, so a checkout only waits when the
-        # replica cannot be reached: give up as fast as a connect would.
-        options["pool"] = {**options["pool"], "timeout": REPLICA_CONNECT_TIMEOUT}
+        # The pool has a connection for every thread and one for the router's probe, so a
+        # checkout only waits when the replica cannot be reached: give up as fast as a connect
+        # would.
+        pool = options["pool"]
+        options["pool"] = {
+            **pool,
+            "min_size": pool["min_size"] + 1,
+            "max_size": pool["max_size"] + 1,
+            "timeout": REPLICA_CONNECT_TIMEOUT,
+        }
     replica["OPTIONS"] = options
     # Tests read the primary's test database through the replica; nothing is created on it.
     replica["TEST"] = {"MIRROR": "default"}
@@ -41,9 +48,9 @@ if replica_url := env("DATABASE_REPLICA_URL", default=""):
 
 DATABASE_ROUTERS = ["{{ cookiecutter.project_slug }}.core.replica.router.PrimaryReplicaRouter"]
 
-# A replica that failed to connect is left alone this long: meanwhile reads go to the primary
-# and no request waits on a connect attempt. 15 s: each web process retries 4 times a minute.
-REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=15)
+# A replica that has not answered the router's probe for this long gets no reads until it
+# answers again. Each web process probes it twice per timeout while it serves reads.
+REPLICA_TIMEOUT_SECONDS = env.float("DATABASE_REPLICA_TIMEOUT_SECONDS", default=1)
 
 # Read-your-writes across requests: after a write, the same client reads from the primary for
 # this long. A healthy standby replays within milliseconds and lags a second or two under
@@ -60,5 +67,5 @@ __all__ = [
     "READ_YOUR_WRITES_COOKIE",
     "READ_YOUR_WRITES_HEADER",
     "READ_YOUR_WRITES_SECONDS",
-    "REPLICA_RETRY_SECONDS",
+    "REPLICA_TIMEOUT_SECONDS",
 ]

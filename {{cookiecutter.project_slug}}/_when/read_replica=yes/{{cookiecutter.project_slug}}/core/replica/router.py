@@ -9,8 +9,8 @@ write may not find it. Three rules keep reads consistent:
 - inside a transaction on the primary, reads stay there: they must see its uncommitted rows;
 - a client that wrote in the last few seconds reads from the primary (the middleware's token).
 
-A replica that fails to connect is left alone for REPLICA_RETRY_SECONDS: reads go to the
-primary meanwhile, and only the first read after each window pays a connect attempt.
+A replica that has not answered for REPLICA_TIMEOUT_SECONDS gets no reads until it answers
+again (ReplicaHealth), and no request ever waits to find that out.
 
 Writes through an explicit `.using("default")` or a raw cursor bypass the router: they do not
 pin. To read something just written that way, read it with `.using("default")` too.
@@ -18,13 +18,17 @@ pin. To read something just written that way, read it with `.using("default")` t
 
 import contextlib
 import logging
+import math
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, Error, connections
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -66,35 +70,77 @@ def _current_scope() -> RoutingScope:
 
 
 class ReplicaHealth:
-    """Whether reads may go to the replica, shared by the threads of one process."""
+    """Whether reads may go to the replica: it answered within the last REPLICA_TIMEOUT_SECONDS.
+
+    A request only reads the time of the last answer. The asking is done by a thread of the
+    process's own, at most twice per timeout and only while reads arrive, on a connection of
+    its own. A standby that stops answering, whether it refuses connections, drops packets,
+    or sits behind a PgBouncer that holds each query for it until query_wait_timeout, loses
+    the reads within the timeout, whatever the probe is stuck on, and gets them back at the
+    first probe it answers.
+    """
 
     def __init__(self) -> None:
-        self._down_until = 0.0
+        self._answered_at = -math.inf
+        self._answering = True  # what was last logged
+        self._asked = threading.Event()
+        self._prober_pid = 0
+        self._lock = threading.Lock()
 
     def usable(self) -> bool:
-        if REPLICA not in connections or time.monotonic() < self._down_until:
+        if REPLICA not in connections:
             return False
-        replica = connections[REPLICA]
-        try:
-            # At most one check per request (CONN_HEALTH_CHECKS, a system call), then nothing.
-            replica.close_if_health_check_failed()
-            replica.ensure_connection()
-        except Error as exc:
-            self._down_until = time.monotonic() + settings.REPLICA_RETRY_SECONDS
-            logger.warning(
-                "Replica unavailable, reading from the primary for %s s: %s",
-                settings.REPLICA_RETRY_SECONDS,
-                exc,
-            )
-            return False
-        return True
-
-    def is_down(self) -> bool:
-        return time.monotonic() < self._down_until
+        silent_for = time.monotonic() - self._answered_at
+        if silent_for > settings.REPLICA_TIMEOUT_SECONDS / 2:
+            self._ask()
+        return silent_for < settings.REPLICA_TIMEOUT_SECONDS
 
     def reset(self) -> None:
-        """Try the replica again at the next read."""
-        self._down_until = 0.0
+        """Forget the last answer: reads go to the primary until the replica answers again."""
+        self._answered_at = -math.inf
+
+    def _ask(self) -> None:
+        # One prober per process, started by its first read: threads do not survive the fork
+        # of a gunicorn worker, so a worker never inherits one.
+        if self._prober_pid != os.getpid():
+            with self._lock:
+                if self._prober_pid != os.getpid():
+                    self._asked = threading.Event()
+                    threading.Thread(target=self._probe_when_asked, daemon=True).start()
+                    self._prober_pid = os.getpid()
+        self._asked.set()
+
+    def _probe_when_asked(self) -> None:
+        connection = None
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            # A connection of its own, so that a probe never holds a request's, made afresh if
+            # the replica's settings change (the tests point it elsewhere).
+            configured = connections.settings.get(REPLICA)
+            if connection is not None and connection.settings_dict is not configured:
+                connection.close()
+                connection = None
+            if configured is not None:
+                connection = connection or connections.create_connection(REPLICA)
+                self._probe(connection)
+            # At most two probes per timeout, even while the replica fails at once.
+            time.sleep(settings.REPLICA_TIMEOUT_SECONDS / 2)
+
+    def _probe(self, connection: BaseDatabaseWrapper) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception as exc:  # whatever failed, the replica did not answer
+            connection.close()
+            if self._answering:
+                logger.warning("Replica unavailable, reading from the primary: %s", exc)
+            self._answering = False
+            return
+        self._answered_at = time.monotonic()
+        if not self._answering:
+            logger.info("Replica answers again, reading from it.")
+        self._answering = True
 
 
 replica_health = ReplicaHealth()
