@@ -20,7 +20,7 @@ def log_in(http: httpx.Client, base_url: str, username: str, password: str) -> N
     assert response.status_code == 200, response.text
     http.headers["Authorization"] = f"Bearer {response.json()['access']}"
 {%- else %}
-    """Log in through base_url; the session lives in the sessions Redis, which every instance
+    """Log in through base_url; the session lives in the state Redis, which every instance
     reads, and the client sends its cookie and CSRF token to any instance."""
     # Sets the CSRF cookie, returned in X-CSRFToken as a browser app does.
     assert http.get(f"{base_url}/api/v1/auth/csrf/").status_code == 200

@@ -99,13 +99,13 @@ def gunicorn(directory: Path, env: dict[str, str]) -> HTTPExecutor:
     return executor
 
 
-def redis_server(directory: Path) -> TCPExecutor:
-    """A Redis of the tests' own, without persistence, like compose's cache Redis."""
+def redis_server(directory: Path, *flags: str) -> TCPExecutor:
+    """A Redis of the tests' own, without persistence, with compose's other flags given."""
     binary = require("redis-server", "redis-server")
     port = free_port()
     command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
     executor = TCPExecutor(
-        [*command, "--appendonly", "no", "--dir", str(directory)],
+        [*command, "--appendonly", "no", "--dir", str(directory), *flags],
         host="127.0.0.1",
         port=port,
         timeout=10,

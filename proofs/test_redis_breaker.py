@@ -17,13 +17,14 @@ URL = "/api/v1/me/"  # authenticated: its throttle counts each request in Redis
 
 @pytest.fixture
 def own_redis(settings):
-    """A redis-server of this test's own, as the cache; the breaker closed before and after."""
+    """A redis-server of this test's own, as every cache (the throttle's counters included);
+    the breaker closed before and after."""
     server = redis_server(runtime_dir())
     server.start()
     redis_breaker._open_until.clear()
-    cache = {**settings.CACHES["default"], "LOCATION": server.url}
+    caches = {alias: {**cache, "LOCATION": server.url} for alias, cache in settings.CACHES.items()}
     try:
-        with override_settings(CACHES={**settings.CACHES, "default": cache}):
+        with override_settings(CACHES=caches):
             yield server
     finally:
         os.kill(server.process.pid, signal.SIGCONT)

@@ -54,10 +54,6 @@ class Rendered:
     def tasks(self) -> bool:
         return self.option("background_tasks", "postgres") == "postgres"
 
-    @property
-    def sessions(self) -> bool:
-        return self.option("auth", "token") == "session" or self.option("use_admin", "no") == "yes"
-
 
 @pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
 def rendered(request, tmp_path_factory) -> Rendered:
@@ -97,9 +93,8 @@ def test_the_compose_schema_check_can_fail(rendered, tmp_path):
 
 def test_compose_runs_the_whole_topology_behind_nginx(rendered):
     services = rendered.compose["services"]
-    expected = {"db", "redis", "migrate", "web", "nginx"}
+    expected = {"db", "redis", "redis-state", "migrate", "web", "nginx"}
     expected |= {"pgbouncer"} if rendered.pgbouncer else set()
-    expected |= {"redis-sessions"} if rendered.sessions else set()
     expected |= {"worker"} if rendered.tasks else set()
     assert set(services) == expected
     # nginx is the only way in; web replicas can be scaled because nothing pins them.
@@ -115,8 +110,7 @@ def test_web_starts_after_migrations_and_healthy_backing_services(rendered):
     services = rendered.compose["services"]
     depends_on = services["web"]["depends_on"]
     assert depends_on["migrate"] == {"condition": "service_completed_successfully"}
-    backing = {"pgbouncer" if rendered.pgbouncer else "db", "redis"}
-    backing |= {"redis-sessions"} if rendered.sessions else set()
+    backing = {"pgbouncer" if rendered.pgbouncer else "db", "redis", "redis-state"}
     for name in backing:
         assert depends_on[name] == {"condition": "service_healthy"}, name
     assert "/healthz" in str(services["web"]["healthcheck"]["test"])
@@ -203,18 +197,17 @@ def redis_flags(service: dict) -> dict[str, str]:
     return {args[i].removeprefix("--"): args[i + 1] for i in range(0, len(args), 2)}
 
 
-def test_redis_cache_evicts_freely_and_sessions_are_never_evicted(rendered):
+def test_the_cache_evicts_freely_and_the_state_is_never_evicted(rendered):
     services = rendered.compose["services"]
     cache = redis_flags(services["redis"])
     assert cache["requirepass"].startswith("${REDIS_PASSWORD")
-    assert cache["maxmemory-policy"] == "allkeys-lru"
+    assert cache["maxmemory-policy"] == "volatile-lru"
     assert cache["appendonly"] == "no"
-    if rendered.sessions:
-        sessions = redis_flags(services["redis-sessions"])
-        assert sessions["requirepass"].startswith("${REDIS_PASSWORD")
-        assert sessions["maxmemory-policy"] == "noeviction"
-        assert sessions["appendonly"] == "yes"
-        assert services["redis-sessions"]["volumes"] == ["redis-sessions:/data"]
+    state = redis_flags(services["redis-state"])
+    assert state["requirepass"].startswith("${REDIS_PASSWORD")
+    assert state["maxmemory-policy"] == "noeviction"
+    assert state["appendonly"] == "yes"
+    assert services["redis-state"]["volumes"] == ["redis-state:/data"]
 
 
 # --- Dockerfile ------------------------------------------------------------------------------

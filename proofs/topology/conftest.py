@@ -28,7 +28,7 @@ class Topology:
     web: list[Executor]
     nginx: Executor
     cache: Executor
-    sessions: Executor
+    state: Executor
     pgbouncer: Executor | None
 
     @property
@@ -36,13 +36,18 @@ class Topology:
         return self.nginx.base_url
 
     def parts(self) -> list[Executor]:
-        return [p for p in (self.cache, self.sessions, self.pgbouncer, *self.web, self.nginx) if p]
+        return [p for p in (self.cache, self.state, self.pgbouncer, *self.web, self.nginx) if p]
 
 
 @pytest.fixture(scope="package")
 def _topology(django_db_setup):
     directory = servers.runtime_dir()
-    cache, sessions = servers.redis_server(directory), servers.redis_server(directory)
+    # compose's two: the cache evicts the least recently used of its keys that expire (a test
+    # lowers its maxmemory to fill it), the state never evicts.
+    cache = servers.redis_server(
+        directory, "--maxmemory", "8mb", "--maxmemory-policy", "volatile-lru"
+    )
+    state = servers.redis_server(directory, "--maxmemory-policy", "noeviction")
     pgbouncer = None
     database_url = servers.database_url()
     if (servers.DEPLOY_DIR / "pgbouncer" / "pgbouncer.ini").exists():
@@ -51,14 +56,14 @@ def _topology(django_db_setup):
     env = {
         "DATABASE_URL": database_url,
         "REDIS_URL": cache.url,
-        "SESSION_REDIS_URL": sessions.url,
+        "STATE_REDIS_URL": state.url,
         # nginx keeps public answers this long: short, so that a test sees them expire.
         "PUBLIC_CACHE_SECONDS": str(PUBLIC_CACHE_SECONDS),
         "PUBLIC_STALE_SECONDS": "5",
     }
     web = [servers.gunicorn(directory, env) for _ in range(2)]
     nginx = servers.nginx(directory, [instance.port for instance in web])
-    topology = Topology(web, nginx, cache, sessions, pgbouncer)
+    topology = Topology(web, nginx, cache, state, pgbouncer)
     with contextlib.ExitStack() as running:
         for part in topology.parts():
             running.enter_context(part)
@@ -81,7 +86,7 @@ def topology(_topology) -> Topology:
         _topology.nginx.stop()
         shutil.rmtree(cache, ignore_errors=True)
         _topology.nginx.start()
-    for server in (_topology.cache, _topology.sessions):
+    for server in (_topology.cache, _topology.state):
         redis.Redis.from_url(server.url).flushall()
     return _topology
 

@@ -170,24 +170,27 @@ CACHES = {
         "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
         "TIMEOUT": 300,
     },
+    # What must not be evicted: the rate-limit counters (core/api/throttling.py), in a Redis of
+    # its own that never evicts. In the cache's, a flood of distinct pages would evict the least
+    # recently used keys, a login's lockout counter among them. Errors are raised, not ignored:
+    # the throttles let requests through while it is down, and log it.
 {%- if cookiecutter.__sessions == "yes" %}
-    # A separate Redis (or database) that is never evicted: losing a session logs a user out,
-    # so session errors are raised, not ignored.
-    "sessions": {
+    # The sessions live here too: a session that could not be saved must not pass for saved.
+{%- endif %}
+    "state": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env("SESSION_REDIS_URL", default=REDIS_URL),
+        "LOCATION": env("STATE_REDIS_URL", default=REDIS_URL),
         "OPTIONS": REDIS_OPTIONS,
         "KEY_PREFIX": "{{ cookiecutter.project_slug }}",
     },
-{%- endif %}
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 {%- if cookiecutter.__sessions == "yes" %}
 
 # Sessions live only in Redis: no session table to read on each request, and any web process
-# can serve any user. The "sessions" Redis keeps its data on disk (appendonly in compose).
+# can serve any user. The "state" Redis keeps its data on disk (appendonly in compose).
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE_ALIAS = "state"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,9 +1,11 @@
 """Every API request is counted against its client's rate, in Redis, in one round trip."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
+
+from {{ cookiecutter.project_slug }}.core.api.throttling import COUNTERS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.views")]
 
@@ -42,11 +44,13 @@ def test_an_authenticated_client_is_counted_by_user_at_the_user_rate(api_client,
 def test_a_client_has_one_counter_a_redis_key_that_expires_with_its_window(api_client):
     statuses(api_client, 2)
 
-    redis = get_redis_connection("default")
+    # In the Redis that never evicts, not the cache's.
+    counters = caches[COUNTERS]
+    redis = get_redis_connection(COUNTERS)
     # This project's keys only: other projects may share the Redis database. "throttle*" holds
     # DRF's own throttles' keys too, were any of them configured.
-    (key,) = redis.keys(cache.make_key("throttle*"))
-    assert key.decode().startswith(cache.make_key("throttle:anon:"))
+    (key,) = redis.keys(counters.make_key("throttle*"))
+    assert key.decode().startswith(counters.make_key("throttle:anon:"))
     assert int(redis.get(key)) == 2
     assert 0 < redis.ttl(key) <= 61
 

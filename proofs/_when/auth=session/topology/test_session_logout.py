@@ -1,4 +1,4 @@
-"""A session lives in the sessions Redis, not in a web process: ending it through one instance
+"""A session lives in the state Redis, not in a web process: ending it through one instance
 ends it on every instance."""
 
 import httpx

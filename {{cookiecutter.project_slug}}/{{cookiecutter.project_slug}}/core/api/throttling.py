@@ -9,8 +9,10 @@ The price of a fixed window: a client can send up to twice its rate across the b
 two windows (the end of one minute and the start of the next). For a limit that protects the
 servers from a runaway client, that is close enough.
 
-While Redis is unreachable every request is let through (and the error logged): a cache
-outage must not turn into an API outage.
+The counters live in the "state" Redis, which never evicts (settings CACHES): in the cache's,
+a flood of distinct pages could evict a counter and reset its limit. While that Redis is
+unreachable every request is let through (and the error logged): its outage must not turn
+into an API outage.
 """
 
 import logging
@@ -18,7 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 from rest_framework.request import Request
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The CACHES alias of the counters.
+COUNTERS = "state"
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,9 @@ def seconds_over(counters: dict[str, Limit]) -> float | None:
     """
     now = time.time()
     windows = {key: int(now // limit.seconds) for key, limit in counters.items()}
-    pipeline = get_redis_connection("default").pipeline(transaction=False)
+    pipeline = get_redis_connection(COUNTERS).pipeline(transaction=False)
     for key, limit in counters.items():
-        window_key = cache.make_key(f"throttle:{key}:{windows[key]}")
+        window_key = caches[COUNTERS].make_key(f"throttle:{key}:{windows[key]}")
         pipeline.incr(window_key)
         # The key outlives its window by a second, whatever the clocks of the web servers.
         pipeline.expire(window_key, limit.seconds + 1)
@@ -84,7 +88,8 @@ def seconds_at_limit(key: str, limit: Limit) -> float | None:
     now = time.time()
     window = int(now // limit.seconds)
     try:
-        count = get_redis_connection("default").get(cache.make_key(f"throttle:{key}:{window}"))
+        counter = caches[COUNTERS].make_key(f"throttle:{key}:{window}")
+        count = get_redis_connection(COUNTERS).get(counter)
     except RedisError:
         logger.warning("Throttling skipped: Redis is unreachable.", exc_info=True)
         return None
