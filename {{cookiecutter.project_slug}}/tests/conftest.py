@@ -1,3 +1,6 @@
+import time
+from collections.abc import Callable
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -23,6 +26,26 @@ def redis_down(settings) -> None:
         alias: {**cache, "LOCATION": "redis://127.0.0.1:1/0"}
         for alias, cache in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def throttle_rates(settings) -> Callable[..., None]:
+    """Sets the rates of some throttle scopes, as in `throttle_rates(anon="3/min")`.
+
+    The counters are per fixed minute (core/api/throttling.py): a test that counts requests
+    against a rate starts at least five seconds before a minute ends, so that its requests all
+    fall in one window.
+    """
+
+    def set_rates(**rates: str) -> None:
+        rest = settings.REST_FRAMEWORK
+        every = {**rest["DEFAULT_THROTTLE_RATES"], **rates}
+        settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": every}
+        seconds_left = 60 - time.time() % 60
+        if seconds_left < 5:
+            time.sleep(seconds_left)
+
+    return set_rates
 
 
 @pytest.fixture

@@ -12,15 +12,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rates")]
 
 
 @pytest.fixture
-def rates(settings):
-    rest = settings.REST_FRAMEWORK
-    low = {
-        **rest["DEFAULT_THROTTLE_RATES"],
-        "login_address": "3/min",
-        "login_username": "2/min",
-        "login_username_total": "4/min",
-    }
-    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": low}
+def rates(throttle_rates):
+    throttle_rates(login_address="3/min", login_username="2/min", login_username_total="4/min")
 
 
 def throttled(statuses: list[int]) -> list[bool]:

@@ -11,12 +11,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.views")]
 
 
 @pytest.fixture(autouse=True)
-def rates(settings):
+def rates(throttle_rates):
     """Low rates: 3 requests a minute anonymously, 5 for a user."""
-    low = {"anon": "3/min", "user": "5/min"}
-    # Through the settings fixture, as redis_down does: overrides stacked from two mechanisms
-    # unwind out of order and would leave these rates to the tests after.
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": low}
+    throttle_rates(anon="3/min", user="5/min")
 
 
 def statuses(client, count, **headers):

@@ -88,9 +88,8 @@ def test_a_user_gone_since_the_login_refreshes_no_token(api_client, user, passwo
 
 
 @pytest.fixture
-def three_bad_tokens_a_minute(settings):
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "bad_credentials": "3/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+def three_bad_tokens_a_minute(throttle_rates):
+    throttle_rates(bad_credentials="3/min")
 
 
 @pytest.mark.usefixtures("three_bad_tokens_a_minute")

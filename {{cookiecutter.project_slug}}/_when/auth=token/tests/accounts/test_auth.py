@@ -59,9 +59,8 @@ def test_an_inactive_users_token_is_refused(api_client, user):
 
 
 @pytest.fixture
-def three_bad_tokens_a_minute(settings):
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "bad_credentials": "3/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+def three_bad_tokens_a_minute(throttle_rates):
+    throttle_rates(bad_credentials="3/min")
 
 
 @pytest.mark.usefixtures("three_bad_tokens_a_minute")

@@ -63,10 +63,9 @@ def test_the_list_runs_one_query_without_descriptions_whatever_the_page_size(
     assert "description" not in captured.captured_queries[-1]["sql"]
 
 
-def test_cached_pages_count_against_the_anonymous_rate(anonymous, make_products, settings):
+def test_cached_pages_count_against_the_anonymous_rate(anonymous, make_products, throttle_rates):
     make_products(1)
-    low = {"anon": "3/min", "user": "5/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": low}
+    throttle_rates(anon="3/min")
 
     responses = [anonymous.get("/api/v1/products/") for _ in range(4)]
 

@@ -26,10 +26,8 @@ def test_the_admin_is_not_framed_by_other_sites(client):
     assert client.get("/admin/login/")["X-Frame-Options"] == "DENY"
 
 
-def test_the_admin_login_has_the_api_logins_rate_limits(client, settings, user, password):
-    rest = settings.REST_FRAMEWORK
-    low = {**rest["DEFAULT_THROTTLE_RATES"], "login_address": "10/min", "login_username": "2/min"}
-    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": low}
+def test_the_admin_login_has_the_api_logins_rate_limits(client, throttle_rates, user, password):
+    throttle_rates(login_address="10/min", login_username="2/min")
 
     def attempt(password: str):
         return client.post("/admin/login/", {"username": user.username, "password": password})
