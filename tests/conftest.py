@@ -136,6 +136,16 @@ def folder_values(answers: dict) -> dict[str, str]:
     }
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every check of one generated project runs on one xdist worker (--dist=loadgroup), which
+    generates and installs it once. First: xdist's own hook reads the marks this one adds."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "project" in callspec.params:
+            item.add_marker(pytest.mark.xdist_group(callspec.params["project"]))
+
+
 @pytest.fixture(scope="session", params=list(COMBINATIONS), ids=list(COMBINATIONS))
 def project(request, tmp_path_factory) -> Project:
     name = request.param
