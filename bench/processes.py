@@ -92,6 +92,13 @@ def nginx(conf: Path, upstream_port: int, directory: Path) -> HTTPExecutor:
     and file paths rewritten, and its anonymous rate limit lifted, since every request of a
     run comes from this machine's one address (the app's is lifted too)."""
     port = free_port()
+    # No load balancer in front: trusted-proxies.sh writes empty lists, as compose runs it.
+    trusted = directory / "nginx-trusted-proxies"
+    subprocess.run(
+        ["sh", str(conf.parent / "trusted-proxies.sh")],
+        env={**os.environ, "TRUSTED_PROXIES": "", "TRUSTED_PROXIES_DIR": str(trusted)},
+        check=True,
+    )
     temp_paths = "".join(
         f"    {kind}_temp_path {directory}/nginx-{kind};\n"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -104,6 +111,7 @@ def nginx(conf: Path, upstream_port: int, directory: Path) -> HTTPExecutor:
         (r"^error_log\s+\S+", f"error_log {directory}/nginx-error.log"),
         (r"^([ \t]*)access_log\s+/[^;]*;", r"\1access_log off;"),
         (r"proxy_cache_path\s+/\S+", f"proxy_cache_path {directory}/nginx-cache"),
+        (r"/etc/nginx/trusted-proxies/", f"{trusted}/"),
         # Removed rather than raised: nginx counts time in milliseconds, and at this rate more
         # than the burst of requests from one address arrive within the same one.
         (r"^[ \t]*limit_req zone=anonymous\b[^;]*;\n", ""),

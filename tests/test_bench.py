@@ -2,8 +2,9 @@
 
 The full benchmark takes minutes and is run by hand; its results are committed in
 bench/results/. These tests keep honest what it rests on: the Lua script wrk runs (checked on
-a local server that records every request), the figures read back from wrk, the tables, and
-the exit status that BENCH_STRICT=1 makes of a missed target.
+a local server that records every request), the figures read back from wrk, the tables, the
+exit status that BENCH_STRICT=1 makes of a missed target, and the nginx configuration it
+rewrites from the project's.
 """
 
 import json
@@ -15,16 +16,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bench import load, report
+from bench import load, processes, report
+from tests.conftest import bake, run
+
+
+def require(program: str, package: str) -> None:
+    if shutil.which(program) is None:
+        reason = f"{program} is not installed (apt-get install {package})"
+        if os.environ.get("REQUIRE_ALL_PROGRAMS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def wrk():
-    if shutil.which("wrk") is None:
-        reason = "wrk is not installed (apt-get install wrk)"
-        if os.environ.get("REQUIRE_ALL_PROGRAMS") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require("wrk", "wrk")
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -253,3 +259,15 @@ def test_the_floor_is_shown_beside_the_targets_it_bounds_and_holds_to_none():
     floors = [check for check in run.checks() if "floor" in check.label]
     assert [(check.value, check.target) for check in floors] == [(0.55, ""), (0.7, "")]
     assert run.exit_code(strict=True) == 0
+
+
+def test_the_edge_server_runs_the_projects_nginx_config_rewritten_for_this_machine(tmp_path):
+    require("nginx", "nginx-light")
+    project = bake(tmp_path / "out")  # the defaults, as make bench generates them
+    processes.nginx(project / "deploy" / "nginx" / "nginx.conf", 8000, tmp_path)
+
+    checked = run(
+        ["nginx", "-t", "-c", str(tmp_path / "nginx.conf"), "-p", f"{tmp_path}/"], tmp_path
+    )
+
+    assert "test is successful" in checked.stderr
