@@ -276,6 +276,8 @@ def test_nginx_forwards_client_headers_and_a_request_id_and_hides_metrics(render
     # A client's own trace context never reaches the app (it could force sampling).
     for header in ("traceparent", "tracestate"):
         assert f'proxy_set_header {header} "";' in conf
+    # No answer names an internal address (the proofs' own copy adds X-Upstream).
+    assert not re.search(r"add_header\s+\S+\s+\$upstream_addr", conf)
 
 
 def test_nginx_trusts_the_load_balancers_compose_is_told_of_and_nothing_else(rendered, tmp_path):
