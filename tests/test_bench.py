@@ -1,4 +1,4 @@
-"""The fragile parts of `make bench` (bench/), in a few seconds and without a project.
+"""The fragile parts of `make bench` (bench/), in seconds, without running a project.
 
 The full benchmark takes minutes and is run by hand; its results are committed in
 bench/results/. These tests keep honest what it rests on: the Lua script wrk runs (checked on

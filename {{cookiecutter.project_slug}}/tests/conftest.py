@@ -34,7 +34,8 @@ def throttle_rates(settings) -> Callable[..., None]:
 
     The counters are per fixed minute (core/api/throttling.py): a test that counts requests
     against a rate starts at least five seconds before a minute ends, so that its requests all
-    fall in one window.
+    fall in one window. Through the settings fixture, as redis_down: overrides stacked from two
+    mechanisms would unwind out of order and leave these rates to the tests after.
     """
 
     def set_rates(**rates: str) -> None:
